@@ -1,0 +1,140 @@
+package rexec
+
+import (
+	"bytes"
+
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// Port is the well-known rexec port.
+const Port = 512
+
+// Field limits: generous for real clients (user names are at most 32 bytes on
+// Unix, 10 on IBM i), small enough to reject other protocols quickly.
+const (
+	maxPortLen = 5
+	maxUserLen = 64
+	maxPassLen = 256
+)
+
+// Detect recognises an rexec request at the start of the client head and
+// reports the clear-text password (with the user ID) and the command length.
+// On ports other than 512 the request must be complete (command NUL seen);
+// rsh (514) and rlogin (513) share the layout without a password, so those
+// ports are never rexec.
+func Detect(in *detect.Input, v *detect.Verdict) bool {
+	if in.Transport != 6 || in.MidStream || in.ServerPort == 513 || in.ServerPort == 514 {
+		return false
+	}
+	r, ok := Parse(in.C2S)
+	if !ok {
+		return false
+	}
+	if !r.Complete && (in.ServerPort != Port || !(in.C2SFull || in.C2SHole)) {
+		return false
+	}
+	v.Protocol = "rexec"
+	v.User = r.User
+	v.Add(detect.Finding{
+		Kind:     detect.KindCleartextPassword,
+		Severity: detect.SevCritical,
+		Message:  "rexec sends the password in clear",
+		User:     r.User,
+		Protocol: "rexec",
+	})
+	if r.CommandLen > 0 {
+		v.Add(detect.Finding{
+			Kind:     detect.KindSensitiveDataVisible,
+			Severity: detect.SevMedium,
+			Message:  "rexec command text visible in clear",
+			User:     r.User,
+			Protocol: "rexec",
+			Record:   "cl-command",
+			Length:   r.CommandLen,
+		})
+	}
+	return true
+}
+
+// Request is what Parse learns from an rexec request; it never holds the
+// password.
+type Request struct {
+	StderrPort int // 0 when the client asked for no separate stderr connection
+	User       string
+	CommandLen int
+	Complete   bool // the command's terminating NUL was seen
+}
+
+// Parse reads "port NUL user NUL password NUL command [NUL]" at the start of
+// b. ok is false unless every field seen so far fits the layout and at least
+// the first command byte is present.
+func Parse(b []byte) (Request, bool) {
+	var r Request
+	i := 0
+	for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		r.StderrPort = r.StderrPort*10 + int(b[i]-'0')
+		i++
+		if i > maxPortLen {
+			return Request{}, false
+		}
+	}
+	if i >= len(b) || b[i] != 0 || r.StderrPort > 65535 {
+		return Request{}, false
+	}
+	rest := b[i+1:]
+	user, rest, ok := field(rest, maxUserLen)
+	if !ok || len(user) == 0 || !nameBytes(user) {
+		return Request{}, false
+	}
+	pass, rest, ok := field(rest, maxPassLen)
+	if !ok || !textBytes(pass, false) {
+		return Request{}, false
+	}
+	end := bytes.IndexByte(rest, 0)
+	cmd := rest
+	if end >= 0 {
+		cmd = rest[:end]
+		r.Complete = true
+	}
+	if len(cmd) == 0 || !textBytes(cmd, true) {
+		return Request{}, false
+	}
+	r.User = string(user)
+	r.CommandLen = len(cmd)
+	return r, true
+}
+
+// field splits b at its first NUL; ok is false when no NUL is within max
+// bytes.
+func field(b []byte, max int) (f, rest []byte, ok bool) {
+	n := bytes.IndexByte(b[:min(len(b), max+1)], 0)
+	if n < 0 {
+		return nil, nil, false
+	}
+	return b[:n], b[n+1:], true
+}
+
+// nameBytes reports whether a user name is printable ASCII without blanks.
+func nameBytes(b []byte) bool {
+	for _, c := range b {
+		if c <= ' ' || c >= 0x7F {
+			return false
+		}
+	}
+	return true
+}
+
+// textBytes reports whether b is printable text (any byte from 0x20 up, so
+// UTF-8 and Latin-1 pass); tabs and line ends pass when multiline is set.
+func textBytes(b []byte, multiline bool) bool {
+	for _, c := range b {
+		if c >= 0x20 && c != 0x7F {
+			continue
+		}
+		if multiline && (c == '\t' || c == '\n' || c == '\r') {
+			continue
+		}
+		return false
+	}
+	return true
+}
