@@ -270,15 +270,18 @@ func (s *session) levelText() string {
 func (s *session) report(v *detect.Verdict) {
 	var fs findings
 	covered := map[string]bool{}
+	// A token names no user; the reply (0xF002 0x1104) may.
 	for _, a := range s.auths {
 		if a.user != "" && v.User == "" {
 			v.User = a.user
 		}
+	}
+	if v.User == "" && len(s.replyUsers) > 0 {
+		v.User = s.replyUsers[0]
+	}
+	for _, a := range s.auths {
 		proto := fmt.Sprintf("host-server 0x%04X %s", a.id, requestName(a.id))
-		who := ""
-		if a.user != "" {
-			who = " for user " + a.user
-		}
+		who := forUser(a.user)
 		material := false
 		if a.subLen > 0 {
 			material = true
@@ -294,17 +297,21 @@ func (s *session) report(v *detect.Verdict) {
 				covered[a.user] = true
 			} else if a.user != "" {
 				fs.add(detect.Finding{Kind: detect.KindUserIDExposed, Severity: detect.SevLow,
-					Message: fmt.Sprintf("user ID %s in clear with a %s password substitute; the seed exchange was not captured", a.user, mech),
+					Message: fmt.Sprintf("user ID %s in clear with a %s password substitute; the seed exchange before it was not captured", a.user, mech),
 					User:    a.user, Protocol: proto, Mechanism: mech, Length: a.subLen})
 			}
 		}
 		if a.tokenLen > 0 {
 			material = true
 			mech, sev := tokenKind(a.authType)
+			user := a.user
+			if user == "" {
+				user = v.User
+			}
 			fs.add(detect.Finding{Kind: detect.KindPasswordHashExposed, Severity: sev,
-				Message: fmt.Sprintf("%s (%d bytes, a bearer credential that can be replayed until it expires) in clear%s", mech, a.tokenLen, who),
-				User:    a.user, Protocol: proto, Mechanism: mech, Length: a.tokenLen})
-			covered[a.user] = true
+				Message: fmt.Sprintf("%s (%d bytes, a bearer credential that can be replayed until it expires) in clear%s", mech, a.tokenLen, forUser(user)),
+				User:    user, Protocol: proto, Mechanism: mech, Length: a.tokenLen})
+			covered[user] = true
 		}
 		if a.mfaLen >= 0 {
 			fs.add(detect.Finding{Kind: detect.KindSensitiveDataVisible, Severity: detect.SevMedium,
@@ -333,18 +340,12 @@ func (s *session) report(v *detect.Verdict) {
 		if !ok {
 			continue
 		}
-		who := ""
-		if user != "" {
-			who = " for user " + user
-		}
+		who := forUser(user)
 		fs.add(detect.Finding{Kind: detect.KindAuthFailure, Severity: detect.SevMedium,
 			Message: fmt.Sprintf("authentication failed%s: %s (return code 0x%08X)", who, what, f.rc),
 			User:    user, Protocol: fmt.Sprintf("host-server 0x%04X %s", f.id, requestName(f.id))})
 	}
 	for _, u := range s.replyUsers {
-		if v.User == "" {
-			v.User = u
-		}
 		if !covered[u] && !fs.hasUser(u) {
 			fs.add(detect.Finding{Kind: detect.KindUserIDExposed, Severity: detect.SevLow,
 				Message: "user ID " + u + " in clear", User: u, Protocol: "host-server reply"})
@@ -354,6 +355,14 @@ func (s *session) report(v *detect.Verdict) {
 	for _, f := range fs {
 		v.Add(f)
 	}
+}
+
+// forUser is the " for user X" part of a message, empty without a user.
+func forUser(u string) string {
+	if u == "" {
+		return ""
+	}
+	return " for user " + u
 }
 
 // findings collects findings, counting repeats of the same one.
