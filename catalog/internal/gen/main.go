@@ -5,8 +5,9 @@
 //
 // Seed 004 (one line per table cell) is parsed; seed 003 (the same page
 // flowed by a PDF converter, columns interleaved) is used to verify the
-// parse: every row name must be found there and every port number must
-// occur there at least as often as in the parsed port columns.
+// parse: every row name must be found there, every port number must
+// occur there at least as often as in the parsed port columns, and both
+// renderings must print the same numbers the same number of times.
 package main
 
 import (
@@ -50,8 +51,11 @@ func run(seeds, out string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "gen: %d rows, %d records (+%d IANA); 003 check: %d/%d names found, %d port numbers present\n",
-		len(rows), len(recs), len(iana), st.names, len(rows), st.ports)
+	if st.numbers, err = sameNumbers(flowed, cells); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "gen: %d rows, %d records (+%d IANA); 003 check: %d/%d names found, %d port numbers present, %d numbers identical\n",
+		len(rows), len(recs), len(iana), st.names, len(rows), st.ports, st.numbers)
 	for _, s := range skipped {
 		fmt.Fprintln(os.Stderr, "gen: no fixed port, not cataloged:", s)
 	}

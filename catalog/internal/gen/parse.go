@@ -39,7 +39,6 @@ var (
 	reSingle = regexp.MustCompile(`^(\d+)$`)
 	reRange  = regexp.MustCompile(`^(\d+)\s*(?:-|to)\s*(\d+)(\s*\?)?$`)
 	rePlus   = regexp.MustCompile(`^(\d+)\+$`)
-	rePrim   = regexp.MustCompile(`^(\d+)\s*\(primary\)$`)
 	// a port column may also hold a reference to another row ("RTSP",
 	// "H.323 HostCall"), "dyn >=1024", "selected", "user-specified".
 	reWordy  = regexp.MustCompile(`^(?:dyn\s*>=\s*\d+(?:\s*<=\s*\d+)?|[A-Za-z][A-Za-z0-9.\- ]{0,20})$`)
@@ -54,9 +53,9 @@ func portLike(s string) bool {
 		return true
 	}
 	for _, t := range strings.Split(s, ",") {
-		t = strings.TrimSpace(t)
+		t, _ = primary(t)
 		if !(reSingle.MatchString(t) || reRange.MatchString(t) || rePlus.MatchString(t) ||
-			rePrim.MatchString(t) || reWordy.MatchString(t)) {
+			reWordy.MatchString(t)) {
 			return false
 		}
 	}
@@ -239,6 +238,19 @@ func records(rows []row) ([]rec, []string, error) {
 // portSpec parses one port token; lo < 0 means no fixed port, exact=false
 // that the token says more than the record can hold.
 func portSpec(t string) (lo, hi int, exact bool, err error) {
+	t, prim := primary(t)
+	lo, hi, exact, err = portSpec1(t)
+	return lo, hi, exact && !prim, err
+}
+
+// primary strips the Napster section's "(primary)" marker.
+func primary(t string) (string, bool) {
+	t = strings.TrimSpace(t)
+	s := strings.TrimSpace(strings.TrimSuffix(t, "(primary)"))
+	return s, s != t
+}
+
+func portSpec1(t string) (lo, hi int, exact bool, err error) {
 	num := func(s string) (int, error) {
 		v, err := strconv.Atoi(s)
 		if err != nil || v < 0 || v > 65535 {
@@ -262,10 +274,6 @@ func portSpec(t string) (lo, hi int, exact bool, err error) {
 		return a, b, m[3] == "", nil
 	}
 	if m := rePlus.FindStringSubmatch(t); m != nil {
-		v, err := num(m[1])
-		return v, v, false, err
-	}
-	if m := rePrim.FindStringSubmatch(t); m != nil {
 		v, err := num(m[1])
 		return v, v, false, err
 	}

@@ -8,7 +8,7 @@ import (
 
 var reTok = regexp.MustCompile(`[A-Za-z]+|\d+`)
 
-type stats struct{ names, ports int }
+type stats struct{ names, ports, numbers int }
 
 // verify checks the parse of seed 004 against seed 003, whose converter
 // interleaved the columns and glued words to numbers ("Filing548"): each
@@ -80,4 +80,41 @@ func nearby(toks, want []string) bool {
 		}
 	}
 	return false
+}
+
+var reNum = regexp.MustCompile(`\d+`)
+
+// sameNumbers compares every number printed on the two renderings of the
+// page (names, ports, notes alike). The only difference allowed is the
+// converter's "captured 2001-11-11" -> "2001-1111" in seed 003.
+func sameNumbers(flowed, cells string) (int, error) {
+	if i := strings.Index(flowed, "PORT NUMBERS"); i >= 0 {
+		flowed = flowed[i:]
+	}
+	if i := strings.Index(flowed, "Sponsor Documents"); i >= 0 {
+		flowed = flowed[:i]
+	}
+	count := func(s string) map[string]int {
+		m := map[string]int{}
+		for _, n := range reNum.FindAllString(s, -1) {
+			m[n]++
+		}
+		return m
+	}
+	a, b := count(flowed), count(cells)
+	a["11"] += 2 * a["1111"]
+	delete(a, "1111")
+	total := 0
+	for n, c := range b {
+		total += c
+		if a[n] != c {
+			return 0, fmt.Errorf("number %s: %d times in seed 004, %d times in seed 003", n, c, a[n])
+		}
+	}
+	for n, c := range a {
+		if b[n] != c {
+			return 0, fmt.Errorf("number %s: %d times in seed 003, %d times in seed 004", n, c, b[n])
+		}
+	}
+	return total, nil
 }
