@@ -1,0 +1,33 @@
+package capture
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error reports a corrupt or unreadable capture file. Packets returned before
+// it are valid; the Source returns the same Error from every later Next.
+type Error struct {
+	File   string // file name as given to OpenFile
+	Packet uint64 // 1-based record number that failed; 0 for the file header
+	Offset int64  // byte offset of the failing record in the (uncompressed) stream; -1 if unknown
+	Err    error  // cause
+}
+
+// Error formats the error as "capture: FILE: packet N: cause".
+func (e *Error) Error() string {
+	if e.Packet == 0 {
+		return fmt.Sprintf("capture: %s: %v", e.File, e.Err)
+	}
+	return fmt.Sprintf("capture: %s: packet %d: %v", e.File, e.Packet, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+var (
+	// ErrNotCapture is the cause when the file starts with no known capture magic.
+	ErrNotCapture = errors.New("not a pcap or pcapng file")
+	// ErrRecordTooLarge is the cause when a record announces an absurd length.
+	ErrRecordTooLarge = errors.New("record length out of range")
+)

@@ -1,0 +1,102 @@
+package capture
+
+// Source delivers decoded TCP and UDP packets one at a time. Next fills the
+// caller's Packet and returns io.EOF at the clean end of the input; packets
+// that are not IP/TCP/UDP are skipped inside Next and counted in Stats.
+type Source interface {
+	Next(p *Packet) error
+	Stats() Stats
+	Close() error
+}
+
+// Stats counts what a Source has read so far.
+type Stats struct {
+	Packets   uint64                 // records read
+	Decoded   uint64                 // records returned as TCP/UDP packets
+	Fragments uint64                 // decoded records that were first IP fragments (partial payload)
+	Skipped   [NumSkipReasons]uint64 // records skipped, by reason
+	Bytes     uint64                 // captured bytes of all records read
+}
+
+// Skips returns the nonzero skip counters keyed by reason name.
+func (s Stats) Skips() map[string]uint64 {
+	m := make(map[string]uint64)
+	for r, n := range s.Skipped {
+		if n != 0 {
+			m[SkipReason(r).String()] = n
+		}
+	}
+	return m
+}
+
+// SkipCount is one nonzero skip counter.
+type SkipCount struct {
+	Reason SkipReason
+	Count  uint64
+}
+
+// SkipCounts returns the nonzero skip counters in reason order.
+func (s Stats) SkipCounts() []SkipCount {
+	var out []SkipCount
+	for r, n := range s.Skipped {
+		if n != 0 {
+			out = append(out, SkipCount{SkipReason(r), n})
+		}
+	}
+	return out
+}
+
+// SkippedTotal is the number of records skipped for any reason.
+func (s Stats) SkippedTotal() uint64 {
+	var t uint64
+	for _, n := range s.Skipped {
+		t += n
+	}
+	return t
+}
+
+// SkipReason says why a record was not returned as a packet.
+type SkipReason uint8
+
+// Skip reasons. SkipNone and FirstFragment accompany a successful decode;
+// all others name a skipped record.
+const (
+	SkipNone            SkipReason = iota // decoded
+	FirstFragment                         // decoded, but it is the first fragment of a fragmented IP datagram
+	SkipUnsupportedLink                   // link type not handled
+	SkipNonIP                             // link payload is neither IPv4 nor IPv6
+	SkipARP                               // ARP or RARP
+	SkipTruncatedHeader                   // capture ends inside a link, IP or transport header
+	SkipBadLinkHeader                     // link header malformed
+	SkipBadIPHeader                       // IP header malformed (version, lengths)
+	SkipIPFragment                        // non-first IP fragment
+	SkipESP                               // IPsec ESP: transport header encrypted
+	SkipOtherTransport                    // ICMP, SCTP, GRE, no-next-header, ...
+	SkipBadTCPHeader                      // TCP data offset out of range
+	SkipBadUDPHeader                      // UDP length out of range
+	NumSkipReasons                        // number of reasons; not a reason
+)
+
+var skipNames = [NumSkipReasons]string{
+	SkipNone:            "none",
+	FirstFragment:       "ip_first_fragment",
+	SkipUnsupportedLink: "unsupported_link_type",
+	SkipNonIP:           "non_ip",
+	SkipARP:             "arp",
+	SkipTruncatedHeader: "truncated_header",
+	SkipBadLinkHeader:   "bad_link_header",
+	SkipBadIPHeader:     "bad_ip_header",
+	SkipIPFragment:      "ip_fragment",
+	SkipESP:             "ipsec_esp",
+	SkipOtherTransport:  "other_transport",
+	SkipBadTCPHeader:    "bad_tcp_header",
+	SkipBadUDPHeader:    "bad_udp_header",
+}
+
+// String returns the reason's snake_case name.
+func (r SkipReason) String() string {
+	if r < NumSkipReasons {
+		return skipNames[r]
+	}
+	return "unknown"
+}
