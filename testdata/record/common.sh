@@ -60,10 +60,12 @@ wait_free() {
 	return 1
 }
 
-# cap_start NAME FILTER starts tcpdump on lo writing testdata/NAME.
+# cap_start NAME FILTER starts tcpdump on lo writing testdata/NAME (or NAME
+# itself when it is an absolute path).
 cap_start() {
 	local i
 	CAP_OUT=$OUT_DIR/$1
+	if [[ $1 == /* ]]; then CAP_OUT=$1; fi
 	rm -f "$CAP_OUT"
 	timeout 120 tcpdump -i lo -U -n -s 0 -Z root -w "$CAP_OUT" \
 		"tcp and host 127.0.0.1 and ($2)" 2>"$WORK/tcpdump.err" &
