@@ -7,7 +7,8 @@ import (
 )
 
 // FuzzPortmapDetect splits the input at its first byte (a split offset) into
-// the two directions; the second byte picks the server port.
+// the two directions; the second byte is flags: 1 server port 449 (else
+// 4449), 2 mid-stream.
 func FuzzPortmapDetect(f *testing.F) {
 	f.Add([]byte("\x09\x01as-signon+\x00\x00\x21\x1c"))
 	f.Add([]byte("\x0b\x00as-signon-s+\x00\x00\x25\x04"))
@@ -17,15 +18,15 @@ func FuzzPortmapDetect(f *testing.F) {
 		if len(b) < 2 {
 			return
 		}
-		split, port := int(b[0]), uint16(449)
-		if b[1]&1 == 0 {
+		split, flags, port := int(b[0]), b[1], uint16(449)
+		if flags&1 == 0 {
 			port = 4449
 		}
 		b = b[2:]
 		if split > len(b) {
 			split = len(b)
 		}
-		in := &detect.Input{C2S: b[:split], S2C: b[split:], ServerPort: port, Transport: 6, MidStream: b0(b)&2 != 0}
+		in := &detect.Input{C2S: b[:split], S2C: b[split:], ServerPort: port, Transport: 6, MidStream: flags&2 != 0}
 		var v detect.Verdict
 		if Detect(in, &v) {
 			if v.PortmapRequest == "" || v.Service != Service {
@@ -38,11 +39,4 @@ func FuzzPortmapDetect(f *testing.F) {
 		ParseReply(b)
 		ParseRequest(b)
 	})
-}
-
-func b0(b []byte) byte {
-	if len(b) == 0 {
-		return 0
-	}
-	return b[0]
 }
