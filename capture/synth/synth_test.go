@@ -62,7 +62,7 @@ func TestConn(t *testing.T) {
 			c.Handshake()
 			c.Send(synth.Client, []byte("hello"))
 			segs := c.Segments(synth.Server, []byte("0123456789"), 4) // 3 segments
-			c.Emit(segs[1], segs[0], segs[2], segs[2])                 // reordered, then a retransmission
+			c.Emit(segs[1], segs[0], segs[2], segs[2])                // reordered, then a retransmission
 			c.Ack(synth.Client)
 			if err := c.Close(); err != nil {
 				t.Fatal(err)
