@@ -133,9 +133,11 @@ func build(all []Entry) (*Catalog, error) {
 		if !ok {
 			return nil, fmt.Errorf("catalog: %s: protocol %d", e.Name, e.Proto)
 		}
-		k := strings.ToLower(e.Name)
-		if _, dup := c.byName[k]; !dup {
-			c.byName[k] = i
+		if !e.Host.IsValid() {
+			k := strings.ToLower(e.Name)
+			if _, dup := c.byName[k]; !dup {
+				c.byName[k] = i
+			}
 		}
 		if e.Host.IsValid() {
 			e.Host = e.Host.Unmap()
@@ -159,6 +161,14 @@ func build(all []Entry) (*Catalog, error) {
 				}
 			}
 			c.best[p][port] = uint16(i + 1)
+		}
+	}
+	// A name only a host-bound site entry carries is still found by name.
+	for i := range all {
+		if k := strings.ToLower(all[i].Name); all[i].Host.IsValid() {
+			if _, ok := c.byName[k]; !ok {
+				c.byName[k] = i
+			}
 		}
 	}
 	return c, nil
@@ -201,7 +211,8 @@ func (c *Catalog) LookupHost(addr netip.Addr, proto Proto, port uint16) (Entry, 
 	return c.Lookup(proto, port)
 }
 
-// ByName returns the first entry with the service name, ignoring case.
+// ByName returns the first entry with the service name, ignoring case,
+// preferring entries not bound to a host.
 func (c *Catalog) ByName(name string) (Entry, bool) {
 	i, ok := c.byName[strings.ToLower(name)]
 	if !ok {

@@ -20,46 +20,63 @@ func ParseSite(name string, r io.Reader, base *Catalog) ([]Entry, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 64*1024)
 	var out []Entry
+	var fixedTwin []bool
 	n := 0
 	for sc.Scan() {
 		n++
-		e, ok, err := parseSiteLine(sc.Text(), base)
+		e, twinPort, ok, err := parseSiteLine(sc.Text(), base)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}
 		if ok {
 			out = append(out, e)
+			fixedTwin = append(fixedTwin, twinPort)
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", name, n+1, err)
 	}
+	// A twin remapped in the same file ("10.1.2.3 18476 as-signon" and
+	// "10.1.2.3 19476 as-signon-s") gets its port from there.
+	for i := range out {
+		if out[i].TLSTwin == "" || fixedTwin[i] {
+			continue
+		}
+		for j := range out {
+			if strings.EqualFold(out[j].Name, out[i].TLSTwin) && out[j].Host == out[i].Host && out[j].Proto == out[i].Proto {
+				out[i].TLSTwinPort = out[j].Port
+				break
+			}
+		}
+	}
 	return out, nil
 }
 
-func parseSiteLine(line string, base *Catalog) (Entry, bool, error) {
+// parseSiteLine returns the entry, whether twin-port= was given, and
+// whether the line held an entry at all.
+func parseSiteLine(line string, base *Catalog) (Entry, bool, bool, error) {
 	words, err := splitWords(line)
 	if err != nil || len(words) == 0 {
-		return Entry{}, false, err
+		return Entry{}, false, false, err
 	}
 	var host netip.Addr
 	if a, err := netip.ParseAddr(words[0]); err == nil {
 		if a.Zone() != "" {
-			return Entry{}, false, fmt.Errorf("host %q: zones are not supported", words[0])
+			return Entry{}, false, false, fmt.Errorf("host %q: zones are not supported", words[0])
 		}
 		host, words = a.Unmap(), words[1:]
 	}
 	if len(words) < 2 {
-		return Entry{}, false, errors.New("want [HOST] PORT[/tcp|/udp] NAME [tls] [key=value ...]")
+		return Entry{}, false, false, errors.New("want [HOST] PORT[/tcp|/udp] NAME [tls] [key=value ...]")
 	}
 	portText, protoText, hasProto := strings.Cut(words[0], "/")
 	lo, hi, err := parsePorts(portText)
 	if err != nil {
-		return Entry{}, false, err
+		return Entry{}, false, false, err
 	}
 	svc := words[1]
 	if err := checkName(svc); err != nil {
-		return Entry{}, false, err
+		return Entry{}, false, false, err
 	}
 	e := Entry{Name: svc, Description: "site entry", Proto: TCP}
 	if base != nil {
@@ -71,7 +88,7 @@ func parseSiteLine(line string, base *Catalog) (Entry, bool, error) {
 	}
 	if hasProto {
 		if e.Proto, err = parseProto(protoText); err != nil {
-			return Entry{}, false, err
+			return Entry{}, false, false, err
 		}
 	}
 	e.Port, e.PortHigh, e.Host, e.Source = lo, hi, host, "site"
@@ -83,7 +100,7 @@ func parseSiteLine(line string, base *Catalog) (Entry, bool, error) {
 		}
 		k, v, ok := strings.Cut(w, "=")
 		if !ok {
-			return Entry{}, false, fmt.Errorf("unexpected word %q (want tls or key=value)", w)
+			return Entry{}, false, false, fmt.Errorf("unexpected word %q (want tls or key=value)", w)
 		}
 		v = unquote(v)
 		switch strings.ToLower(k) {
@@ -121,13 +138,13 @@ func parseSiteLine(line string, base *Catalog) (Entry, bool, error) {
 				}
 			}
 		default:
-			return Entry{}, false, fmt.Errorf("unknown key %q", k)
+			return Entry{}, false, false, fmt.Errorf("unknown key %q", k)
 		}
 		if err != nil {
-			return Entry{}, false, fmt.Errorf("%s: %w", k, err)
+			return Entry{}, false, false, fmt.Errorf("%s: %w", k, err)
 		}
 	}
-	return e, true, nil
+	return e, twinPortSet, true, nil
 }
 
 // checkName accepts service names as printed in flow records.

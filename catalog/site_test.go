@@ -53,8 +53,25 @@ func TestParseSiteExample(t *testing.T) {
 	if e, _ := c.LookupHost(h4, TCP, 28471); e.Notes != "LPAR 2" || len(e.Functions) == 0 {
 		t.Errorf("notes/functions not kept: %+v", e)
 	}
-	if e, _ := c.Lookup(TCP, 7001); e.TLSTwinPort != 0 {
-		t.Errorf("order-entry twin port %d: the twin is not in the base catalog", e.TLSTwinPort)
+	// twins defined in the same file lend their ports
+	if e, _ := c.Lookup(TCP, 7001); e.TLSTwinPort != 7002 {
+		t.Errorf("order-entry twin port %d, want 7002", e.TLSTwinPort)
+	}
+	if e, _ := c.LookupHost(h3, TCP, 18476); e.TLSTwinPort != 19476 {
+		t.Errorf("remapped as-signon twin port %d, want 19476", e.TLSTwinPort)
+	}
+	if e, _ := c.LookupHost(h4, TCP, 28471); e.TLSTwinPort != 9471 {
+		t.Errorf("remapped as-database twin port %d, want the default 9471", e.TLSTwinPort)
+	}
+	// host-bound entries do not hijack names
+	if e, _ := c.ByName("as-signon"); e.Port != 8476 || e.Host.IsValid() {
+		t.Errorf("ByName(as-signon) = %+v, want the catalog entry", e)
+	}
+	if tw, _ := c.Twin("as-signon"); tw.Port != 9476 {
+		t.Errorf("Twin(as-signon) = %+v", tw)
+	}
+	if e, ok := c.ByName("backup-data"); !ok || e.Port != 50000 {
+		t.Errorf("ByName(backup-data) = %+v, %v", e, ok)
 	}
 	// Lookup without a host ignores host entries.
 	if e, _ := c.Lookup(TCP, 18476); e.Source != "iana" {
