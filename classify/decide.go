@@ -1,0 +1,254 @@
+package classify
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ibmitap/ibmitap/catalog"
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// protocolService names a flow by the protocol its bytes showed when the
+// detector could not name the service itself.
+var protocolService = map[string]string{
+	"telnet":  "telnet",
+	"tn5250":  "telnet",
+	"ftp":     "ftp",
+	"ldap":    "ldap",
+	"smb":     "smb",
+	"netbios": "netbios",
+	"http":    "http",
+	"rexec":   "rexec",
+	"ssh":     "ssh",
+}
+
+// close marks f ended by FIN or RST. Its record is written once the linger
+// time has passed, so the last ACKs still count.
+func (e *Engine) close(f *flow, reason string) {
+	if f.closed {
+		return
+	}
+	e.stopBuffering(f)
+	e.listOf(f).unlink(f)
+	f.closed = true
+	f.endReason = reason
+	e.lists[listClosed].pushBack(f)
+}
+
+// finish writes the record of f; the caller removes f from the table.
+func (e *Engine) finish(f *flow, reason string) {
+	if f.dirty {
+		e.inspect(f)
+	}
+	if f.closed {
+		reason = f.endReason
+	}
+	r := &Flow{
+		Start: f.start, End: f.last,
+		Transport: f.transport,
+		Client:    f.client, Server: f.server,
+		HasPayload: f.payload,
+		PacketsC2S: f.pkts[c2s], PacketsS2C: f.pkts[s2c],
+		BytesC2S: f.bytes[c2s], BytesS2C: f.bytes[s2c],
+		MidStream: f.midStream,
+		EndReason: reason,
+	}
+	v := &f.verdict
+	r.Protocol = v.Protocol
+	r.Encrypted = v.Encrypted || v.Upgraded
+	r.Upgraded = v.Upgraded
+	r.TLS = v.TLS
+	r.User = v.User
+	r.PortmapRequest = v.PortmapRequest
+	e.label(f, r)
+	e.policy(f, r)
+	e.stats.Emitted++
+	e.cfg.Emit(r)
+}
+
+// label decides the service name: the bytes first, the port mapper's
+// answers next, the site file and the port catalog last.
+func (e *Engine) label(f *flow, r *Flow) {
+	v := &f.verdict
+	proto := catalog.Proto(f.transport)
+	addr, port := f.server.Addr(), f.server.Port()
+	l, haveLearned := e.learned[makeHostKey(addr, port)]
+	fromMapper := haveLearned && l.from == SourcePortmapper
+	ent, haveEnt := e.cat.LookupHost(addr, proto, port)
+	if haveEnt && ent.Source == "iana" {
+		haveEnt = false
+	}
+	isTLS := v.Encrypted && v.Protocol == "tls"
+
+	set := func(name, src string) { r.Service, r.LabelSource = name, src }
+	switch {
+	case f.expected != nil:
+		name := f.expected.service
+		if isTLS || f.expected.protected {
+			name = strings.Replace(name, "ftp-", "ftps-", 1)
+		}
+		set(name, SourceSignature)
+		ref := f.expected.control
+		r.Control = &ref
+	case isTLS:
+		switch {
+		case fromMapper:
+			set(e.tlsName(l.service), SourcePortmapper)
+		case haveEnt && ent.Source == "site":
+			set(e.tlsName(ent.Name), SourceSite)
+		case haveEnt:
+			set(e.tlsName(ent.Name), SourcePort)
+		default:
+			set("unknown", SourceNone)
+		}
+	case v.Service != "":
+		set(v.Service, SourceSignature)
+	case v.Protocol != "" && protocolService[v.Protocol] != "":
+		g := protocolService[v.Protocol]
+		name := g
+		if haveEnt && !ent.TLS && strings.Contains(ent.Name, g) {
+			name = ent.Name // the catalog is more specific (as-admin-http ...)
+		}
+		set(name, SourceSignature)
+	case fromMapper:
+		set(l.service, SourcePortmapper)
+	case haveEnt && ent.Source == "site":
+		set(ent.Name, SourceSite)
+	case haveEnt:
+		set(ent.Name, SourcePort)
+	default:
+		set("unknown", SourceNone)
+	}
+	if se, ok := e.cat.ByName(r.Service); ok {
+		r.IBMi = se.IBMi
+	} else {
+		r.IBMi = strings.HasPrefix(r.Service, "as-") || v.Protocol == "hostserver"
+	}
+}
+
+// tlsName is the name of the TLS variant of a service: itself when it is a
+// TLS service, else its TLS twin, else the name unchanged.
+func (e *Engine) tlsName(name string) string {
+	if strings.HasSuffix(name, "-s") {
+		return name
+	}
+	if ent, ok := e.cat.ByName(name); ok {
+		if ent.TLS || ent.TLSTwin == "" {
+			return name
+		}
+		return ent.TLSTwin
+	}
+	return name
+}
+
+// policy raises the findings that depend on where the flow went rather than
+// on one protocol's messages, then appends the detector's own findings.
+func (e *Engine) policy(f *flow, r *Flow) {
+	v := &f.verdict
+	proto := catalog.Proto(f.transport)
+	addr, port := f.server.Addr(), f.server.Port()
+	l, haveLearned := e.learned[makeHostKey(addr, port)]
+	fromMapper := haveLearned && l.from == SourcePortmapper
+
+	if f.payload {
+		clearFromStart := !v.Encrypted
+		tlsPort := e.cat.IsTLSPort(proto, port) || (fromMapper && l.tls)
+		onTLSPort := false
+		if clearFromStart && tlsPort && r.Service != "as-svrmap" {
+			onTLSPort = true
+			how := "catalog"
+			if fromMapper && l.tls {
+				how = "portmapper"
+			}
+			r.Findings = append(r.Findings, detect.Finding{
+				Kind: detect.KindPlaintextOnTLSPort, Severity: detect.SevHigh,
+				Message: fmt.Sprintf("non-TLS payload (%s) on TLS port %d", orUnknown(v.Protocol), port),
+				Port:    int(port), Learned: how,
+			})
+		}
+		if !r.Encrypted && !onTLSPort && r.Service != "as-svrmap" {
+			if se, ok := e.cat.ByName(r.Service); (ok && se.TLSExpected) || (!ok && v.Protocol == "hostserver") {
+				fd := detect.Finding{
+					Kind: detect.KindPlaintextWhereTLSExpected, Severity: detect.SevHigh,
+					Message: fmt.Sprintf("plaintext %s session", r.Service),
+					Port:    int(port),
+				}
+				if tw, ok := e.cat.Twin(r.Service); ok {
+					fd.TLSPort = int(tw.Port)
+					fd.Message += fmt.Sprintf("; TLS is available as %s on port %d", tw.Name, tw.Port)
+				} else if se.Upgrade != "" {
+					fd.Message += fmt.Sprintf(" without %s", se.Upgrade)
+				}
+				r.Findings = append(r.Findings, fd)
+			}
+		}
+	}
+	if t := &v.TLS; t.Seen {
+		switch {
+		case t.Negotiated != 0 && weakVersion(t.Negotiated):
+			r.Findings = append(r.Findings, detect.Finding{
+				Kind: detect.KindWeakTLSVersion, Severity: detect.SevMedium,
+				Message: fmt.Sprintf("%s negotiated", VersionName(t.Negotiated)),
+			})
+		case t.Negotiated == 0 && t.Offered != 0 && weakVersion(t.Offered):
+			r.Findings = append(r.Findings, detect.Finding{
+				Kind: detect.KindWeakTLSVersion, Severity: detect.SevInfo,
+				Message: fmt.Sprintf("client offered at most %s", VersionName(t.Offered)),
+			})
+		}
+	}
+	if v.Upgraded {
+		r.Findings = append(r.Findings, detect.Finding{
+			Kind: detect.KindTLSUpgrade, Severity: detect.SevInfo,
+			Message: fmt.Sprintf("%s succeeded; the session is encrypted from there", orUnknown(v.UpgradeHow)),
+		})
+	}
+	if r.IBMi && (r.LabelSource == SourcePortmapper || r.LabelSource == SourceSignature) && r.Service != "as-svrmap" {
+		if se, ok := e.cat.ByName(r.Service); ok && se.Port != 0 && se.Port != port {
+			r.Findings = append(r.Findings, detect.Finding{
+				Kind: detect.KindRemappedPort, Severity: detect.SevInfo,
+				Message: fmt.Sprintf("%s on port %d instead of %d (learned from the %s)", r.Service, port, se.Port, learnedHow(r.LabelSource)),
+				Port:    int(port), Learned: learnedHow(r.LabelSource),
+			})
+		}
+	}
+	r.Findings = append(r.Findings, v.Findings...)
+}
+
+func learnedHow(src string) string {
+	if src == SourcePortmapper {
+		return "portmapper"
+	}
+	return "datastream"
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unrecognised"
+	}
+	return s
+}
+
+func weakVersion(v uint16) bool { return v != 0 && v <= 0x0302 }
+
+// VersionName renders a TLS/SSL protocol version as in flow records
+// ("TLS 1.2", "SSL 3.0").
+func VersionName(v uint16) string {
+	switch v {
+	case 0x0002:
+		return "SSL 2.0"
+	case 0x0300:
+		return "SSL 3.0"
+	case 0x0301:
+		return "TLS 1.0"
+	case 0x0302:
+		return "TLS 1.1"
+	case 0x0303:
+		return "TLS 1.2"
+	case 0x0304:
+		return "TLS 1.3"
+	case 0:
+		return ""
+	}
+	return fmt.Sprintf("0x%04x", v)
+}

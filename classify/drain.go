@@ -1,0 +1,31 @@
+package classify
+
+import (
+	"errors"
+	"io"
+
+	"github.com/ibmitap/ibmitap/capture"
+)
+
+// Drain feeds every packet of src to e until the source ends. It returns nil
+// at a clean end and the source's error otherwise; the packets read before
+// the error have been fed, so their flows are still reported by Flush.
+// progress, when not nil, is called every 65536 packets.
+func Drain(src capture.Source, e *Engine, progress func(packets uint64)) error {
+	var p capture.Packet
+	var n uint64
+	for {
+		err := src.Next(&p)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+		e.Packet(&p)
+		n++
+		if progress != nil && n&0xFFFF == 0 {
+			progress(n)
+		}
+	}
+}

@@ -1,0 +1,92 @@
+package classify
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// Label sources: how a flow's service name was decided.
+const (
+	SourceSignature  = "signature"
+	SourcePortmapper = "portmapper"
+	SourcePort       = "port"
+	SourceSite       = "site"
+	SourceNone       = "none"
+)
+
+// End reasons: why a flow record was written.
+const (
+	EndFIN     = "fin"
+	EndRST     = "rst"
+	EndIdle    = "idle"
+	EndEvicted = "evicted"
+	EndFlush   = "end_of_input"
+)
+
+// Flow is the finished account of one TCP or UDP conversation, handed to the
+// engine's emit function when the flow ends.
+type Flow struct {
+	Start, End     time.Time
+	Transport      uint8 // 6 = TCP, 17 = UDP
+	Client, Server netip.AddrPort
+
+	Service     string // e.g. "as-signon", "as-database-s", "ftp", "unknown"
+	IBMi        bool
+	LabelSource string // SourceSignature, SourcePortmapper, SourcePort, SourceSite, SourceNone
+	Protocol    string // what the bytes were recognised as ("tls", "hostserver" ...), "" if nothing
+
+	HasPayload bool // any payload crossed; Encrypted means nothing when false
+	Encrypted  bool
+	Upgraded   bool
+	TLS        detect.TLSInfo
+
+	User           string
+	PortmapRequest string
+	// Control is the control connection an FTP data connection belongs to.
+	Control *FlowRef
+
+	PacketsC2S, PacketsS2C uint64
+	BytesC2S, BytesS2C     uint64
+
+	Findings []detect.Finding
+
+	MidStream bool   // the connection's start was not captured
+	EndReason string // EndFIN, EndRST, EndIdle, EndEvicted, EndFlush
+}
+
+// FlowRef names another flow by its endpoints.
+type FlowRef struct {
+	Transport      uint8
+	Client, Server netip.AddrPort
+}
+
+// flow is the engine's state for one live flow.
+type flow struct {
+	k                 key
+	client, server    netip.AddrPort
+	transport         uint8
+	start, last       time.Time
+	pkts              [2]uint64
+	bytes             [2]uint64
+	heads             [2]head
+	synSeen, synAckOK bool
+	fin               [2]bool
+	closed            bool   // FIN both ways or RST: waiting out the linger time
+	endReason         string // why it closed
+	buffering         bool   // heads still collect bytes
+	dirty             bool   // heads grew since the last inspection
+	payload           bool
+	midStream         bool
+	verdict           detect.Verdict
+	matched           int // registry index of the detector that matched, -1 none
+	expected          *expectation
+	// LRU links, most recently seen at the tail.
+	prev, next *flow
+}
+
+const (
+	c2s = 0
+	s2c = 1
+)

@@ -1,0 +1,48 @@
+package classify
+
+import (
+	"net/netip"
+
+	"github.com/ibmitap/ibmitap/capture"
+)
+
+// key identifies a flow regardless of direction: the endpoint that sorts
+// lower comes first. A fixed-size comparable struct hashes without
+// allocating.
+type key struct {
+	a, b   [16]byte
+	pa, pb uint16
+	proto  uint8
+}
+
+// endpointLess orders endpoints by address bytes, then port.
+func endpointLess(a [16]byte, pa uint16, b [16]byte, pb uint16) bool {
+	if a != b {
+		for i := range a {
+			if a[i] != b[i] {
+				return a[i] < b[i]
+			}
+		}
+	}
+	return pa < pb
+}
+
+// makeKey returns the flow key of p.
+func makeKey(p *capture.Packet) key {
+	s, d := p.Src.As16(), p.Dst.As16()
+	if endpointLess(s, p.SrcPort, d, p.DstPort) {
+		return key{a: s, b: d, pa: p.SrcPort, pb: p.DstPort, proto: p.Transport}
+	}
+	return key{a: d, b: s, pa: p.DstPort, pb: p.SrcPort, proto: p.Transport}
+}
+
+// hostKey names one listening endpoint (server address and port) for learned
+// per-host state.
+type hostKey struct {
+	addr [16]byte
+	port uint16
+}
+
+func makeHostKey(a netip.Addr, port uint16) hostKey {
+	return hostKey{addr: a.As16(), port: port}
+}

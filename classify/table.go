@@ -1,0 +1,199 @@
+package classify
+
+import (
+	"net/netip"
+	"sort"
+	"time"
+
+	"github.com/ibmitap/ibmitap/capture"
+	"github.com/ibmitap/ibmitap/catalog"
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// flowList is an intrusive doubly linked list, least recently seen first.
+type flowList struct{ head, tail *flow }
+
+func (l *flowList) pushBack(f *flow) {
+	f.prev, f.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = f
+	} else {
+		l.head = f
+	}
+	l.tail = f
+}
+
+func (l *flowList) unlink(f *flow) {
+	if f.prev != nil {
+		f.prev.next = f.next
+	} else {
+		l.head = f.next
+	}
+	if f.next != nil {
+		f.next.prev = f.prev
+	} else {
+		l.tail = f.prev
+	}
+	f.prev, f.next = nil, nil
+}
+
+func (e *Engine) listOf(f *flow) *flowList {
+	switch {
+	case f.closed:
+		return &e.lists[listClosed]
+	case f.transport == capture.UDP:
+		return &e.lists[listUDP]
+	}
+	return &e.lists[listTCP]
+}
+
+// touch moves f to the tail of its list (most recently seen).
+func (e *Engine) touch(f *flow) {
+	l := e.listOf(f)
+	if l.tail == f {
+		return
+	}
+	l.unlink(f)
+	l.pushBack(f)
+}
+
+// newFlow creates and orients the flow of p, evicting when the table is full.
+func (e *Engine) newFlow(k key, p *capture.Packet) *flow {
+	if len(e.flows) >= e.cfg.MaxFlows {
+		e.evictOne()
+	}
+	var f *flow
+	if n := len(e.free); n > 0 {
+		f = e.free[n-1]
+		e.free = e.free[:n-1]
+	} else {
+		f = new(flow)
+	}
+	pending := [2][]segment{f.heads[0].pending[:0], f.heads[1].pending[:0]}
+	*f = flow{k: k, transport: p.Transport, start: p.Timestamp, last: p.Timestamp, matched: -1, buffering: true}
+	f.heads[0].pending, f.heads[1].pending = pending[0], pending[1]
+
+	src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
+	switch {
+	case p.Transport == capture.TCP && p.TCPFlags&capture.FlagSYN != 0:
+		// SYN from the client, or SYN-ACK from the server.
+		f.client, f.server = src, dst
+		if p.TCPFlags&capture.FlagACK != 0 {
+			f.client, f.server = dst, src
+			f.midStream = true // the client's SYN was not seen
+		}
+	default:
+		f.client, f.server = e.orient(src, dst, p.Transport)
+		f.midStream = p.Transport == capture.TCP
+	}
+	if x, ok := e.expect[makeHostKey(f.server.Addr(), f.server.Port())]; ok && !e.now.After(x.until) {
+		xc := x
+		f.expected = &xc
+	}
+	e.flows[k] = f
+	e.listOf(f).pushBack(f)
+	e.stats.Flows++
+	return f
+}
+
+// orient picks client and server without a SYN: the side whose port is in
+// the catalog is the server; when both or neither are, the lower port.
+func (e *Engine) orient(src, dst netip.AddrPort, transport uint8) (client, server netip.AddrPort) {
+	proto := catalog.Proto(transport)
+	sk := e.known(proto, src.Port())
+	dk := e.known(proto, dst.Port())
+	switch {
+	case dk && !sk:
+		return src, dst
+	case sk && !dk:
+		return dst, src
+	case src.Port() < dst.Port():
+		return dst, src
+	}
+	return src, dst
+}
+
+// known reports whether a port has a catalog entry of its own (not just an
+// IANA range).
+func (e *Engine) known(proto catalog.Proto, port uint16) bool {
+	ent, ok := e.cat.Lookup(proto, port)
+	return ok && ent.Source != "iana"
+}
+
+// evictOne makes room: a closed flow first (its record is due anyway), else
+// the least recently seen open flow, whose record is written with
+// EndEvicted.
+func (e *Engine) evictOne() {
+	if f := e.lists[listClosed].head; f != nil {
+		e.finish(f, f.endReason)
+		e.remove(f)
+		return
+	}
+	a, b := e.lists[listTCP].head, e.lists[listUDP].head
+	victim := a
+	if victim == nil || (b != nil && b.last.Before(a.last)) {
+		victim = b
+	}
+	if victim == nil {
+		return
+	}
+	e.stats.Evicted++
+	e.finish(victim, EndEvicted)
+	e.remove(victim)
+}
+
+// expire ends flows idle for longer than their timeout and drops tombstones
+// past their linger time.
+func (e *Engine) expire() {
+	for f := e.lists[listClosed].head; f != nil && e.now.Sub(f.last) > e.cfg.Linger; f = e.lists[listClosed].head {
+		e.finish(f, f.endReason)
+		e.remove(f)
+	}
+	e.expireList(&e.lists[listTCP], e.cfg.TCPIdle)
+	e.expireList(&e.lists[listUDP], e.cfg.UDPIdle)
+	for k, x := range e.expect {
+		if e.now.After(x.until) {
+			delete(e.expect, k)
+		}
+	}
+}
+
+func (e *Engine) expireList(l *flowList, idle time.Duration) {
+	for f := l.head; f != nil && e.now.Sub(f.last) > idle; f = l.head {
+		e.stats.IdleExpired++
+		e.finish(f, EndIdle)
+		e.remove(f)
+	}
+}
+
+// remove takes f out of the table and recycles it.
+func (e *Engine) remove(f *flow) {
+	e.listOf(f).unlink(f)
+	if e.flows[f.k] == f {
+		delete(e.flows, f.k)
+	}
+	for i := range f.heads {
+		if b := f.heads[i].release(); b != nil {
+			e.bufs = append(e.bufs, b[:0])
+		}
+	}
+	f.expected = nil
+	f.verdict = detect.Verdict{}
+	e.free = append(e.free, f)
+}
+
+// Flush ends every flow still open, in order of their start, as at the end
+// of input.
+func (e *Engine) Flush() {
+	var open []*flow
+	for _, l := range []*flowList{&e.lists[listTCP], &e.lists[listUDP], &e.lists[listClosed]} {
+		for f := l.head; f != nil; f = f.next {
+			open = append(open, f)
+		}
+	}
+	sort.SliceStable(open, func(i, j int) bool { return open[i].start.Before(open[j].start) })
+	for _, f := range open {
+		e.finish(f, EndFlush)
+		e.remove(f)
+	}
+}

@@ -1,0 +1,79 @@
+// Command ibmitap classifies network traffic to and from IBM i systems.
+//
+// It only wires: flags, configuration, signals and exit codes. The work is
+// done by packages capture, classify, catalog and report.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitError    = 1
+	exitUsage    = 2
+	exitFindings = 3
+)
+
+const usage = `ibmitap - passive traffic classifier for networks with IBM i systems
+
+Usage:
+  ibmitap read  [flags] FILE...     classify capture files (pcap, pcapng, gzip'd)
+  ibmitap ports [PORT|NAME...]      look up the port catalog
+
+Run 'ibmitap COMMAND -h' for the flags of a command.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "read":
+		return cmdRead(ctx, rest, stdout, stderr)
+	case "ports":
+		err = cmdPorts(rest, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "ibmitap: unknown command %q\n\n%s", cmd, usage)
+		return exitUsage
+	}
+	return exitCode(err, stderr)
+}
+
+// usageError marks a command-line mistake (exit 2).
+type usageError struct{ error }
+
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "ibmitap: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitError
+}

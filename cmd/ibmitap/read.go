@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/ibmitap/ibmitap/capture"
+	"github.com/ibmitap/ibmitap/catalog"
+	"github.com/ibmitap/ibmitap/classify"
+	"github.com/ibmitap/ibmitap/report"
+)
+
+func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("read", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "table", "output format: table, json or csv")
+	out := fs.String("o", "", "write output to `FILE` instead of standard output")
+	failOn := fs.String("fail-on", "", "exit with status 3 when a finding at or above `SEVERITY` (info, low, medium, high, critical) was raised")
+	site := fs.String("site", "", "site catalog `FILE` that adds or overrides port entries")
+	maxFlows := fs.Int("max-flows", 1<<18, "flow-table size; the least recently seen flow is evicted (and counted) beyond it")
+	headBytes := fs.Int("head-bytes", 8192, "bytes kept per flow direction for protocol detection")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng, gzip-compressed).\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		fmt.Fprintln(stderr, "ibmitap read: no capture file given")
+		fs.Usage()
+		return exitUsage
+	}
+	failRank := 0
+	if *failOn != "" {
+		if failRank = report.SeverityRank(*failOn); failRank == 0 {
+			fmt.Fprintf(stderr, "ibmitap read: --fail-on %q: want info, low, medium, high or critical\n", *failOn)
+			return exitUsage
+		}
+	}
+	cat, err := catalog.Load(*site)
+	if err != nil {
+		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+		return exitError
+	}
+	var w io.Writer = stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+			return exitError
+		}
+		defer f.Close()
+		w = f
+	}
+	writer, err := report.New(*format, w)
+	if err != nil {
+		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+		return exitUsage
+	}
+
+	worst := 0
+	var writeErr error
+	eng, err := classify.New(classify.Config{
+		Catalog:   cat,
+		MaxFlows:  *maxFlows,
+		HeadBytes: *headBytes,
+		Emit: func(f *classify.Flow) {
+			for _, x := range f.Findings {
+				if r := report.SeverityRank(x.Severity); r > worst {
+					worst = r
+				}
+			}
+			if err := writer.Write(f); err != nil && writeErr == nil {
+				writeErr = err
+			}
+		},
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+		return exitError
+	}
+
+	status := exitOK
+	var capStats []capture.Stats
+	prog := newProgress(stderr)
+	for _, name := range files {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "ibmitap read: interrupted; reporting the flows read so far")
+			status = exitError
+			break
+		}
+		src, err := capture.OpenFile(name)
+		if err != nil {
+			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+			status = exitError
+			continue
+		}
+		err = classify.Drain(src, eng, func(n uint64) {
+			prog.update(name, n)
+			if ctx.Err() != nil {
+				src.Close() // the next read fails and ends the file
+			}
+		})
+		capStats = append(capStats, src.Stats())
+		src.Close()
+		if err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("%s: interrupted", name)
+			}
+			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+			status = exitError
+		}
+	}
+	prog.done()
+	eng.Flush()
+	sum := report.Summary{Inputs: files, Counters: counters(capStats, eng.Stats())}
+	if err := writer.Finish(sum); err != nil && writeErr == nil {
+		writeErr = err
+	}
+	if writeErr != nil {
+		fmt.Fprintf(stderr, "ibmitap read: writing output: %v\n", writeErr)
+		return exitError
+	}
+	if *format != "table" {
+		fmt.Fprintf(stderr, "ibmitap: %s\n", counterLine(sum.Counters))
+	}
+	if status == exitOK && failRank > 0 && worst >= failRank {
+		return exitFindings
+	}
+	return status
+}
+
+// counters flattens capture and engine statistics, nonzero skips only.
+func counters(cs []capture.Stats, es classify.Stats) []report.Counter {
+	var pk, dec uint64
+	skips := map[string]uint64{}
+	var order []string
+	for _, s := range cs {
+		pk += s.Packets
+		dec += s.Decoded
+		for name, n := range s.Skips() {
+			if _, ok := skips[name]; !ok {
+				order = append(order, name)
+			}
+			skips[name] += n
+		}
+	}
+	c := []report.Counter{
+		{Name: "packets", Value: pk},
+		{Name: "decoded", Value: dec},
+	}
+	for _, name := range sortedKeys(order) {
+		c = append(c, report.Counter{Name: "skipped_" + name, Value: skips[name]})
+	}
+	c = append(c,
+		report.Counter{Name: "flows", Value: es.Flows},
+		report.Counter{Name: "records", Value: es.Emitted},
+		report.Counter{Name: "evicted", Value: es.Evicted},
+		report.Counter{Name: "idle_expired", Value: es.IdleExpired},
+		report.Counter{Name: "late_packets", Value: es.LatePackets},
+		report.Counter{Name: "heads_no_memory", Value: es.HeadsNoMemory},
+		report.Counter{Name: "head_holes", Value: es.HeadHoles},
+		report.Counter{Name: "learned", Value: es.Learned},
+		report.Counter{Name: "learned_evicted", Value: es.LearnedEvicted},
+	)
+	return c
+}
+
+func sortedKeys(s []string) []string {
+	out := append([]string(nil), s...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && out[j] < out[j-1]; j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+func counterLine(cs []report.Counter) string {
+	parts := make([]string, 0, len(cs))
+	for _, c := range cs {
+		parts = append(parts, fmt.Sprintf("%s=%d", c.Name, c.Value))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,271 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+
+	"github.com/ibmitap/ibmitap/classify"
+)
+
+// Table collects flows and renders, at the end, what a person acts on: the
+// services seen, the IBM i host servers by system with their clients and user
+// profiles, and the findings worst first.
+type Table struct {
+	w        io.Writer
+	services map[svcKey]*svcRow
+	systems  map[svcKey]*sysRow
+	findings map[findKey]*findRow
+	flows    int
+}
+
+type svcKey struct{ server, service, transport string }
+
+type svcRow struct {
+	flows, enc, plain, nopayload int
+	bytes                        uint64
+}
+
+type sysRow struct {
+	plain, tls int
+	clients    map[string]bool
+	users      map[string]bool
+}
+
+type findKey struct{ severity, kind, service, server, client, user, message string }
+
+type findRow struct{ count int }
+
+// NewTable returns a table writer.
+func NewTable(w io.Writer) *Table {
+	return &Table{
+		w:        w,
+		services: map[svcKey]*svcRow{},
+		systems:  map[svcKey]*sysRow{},
+		findings: map[findKey]*findRow{},
+	}
+}
+
+// Write adds f to the tallies.
+func (t *Table) Write(f *classify.Flow) error {
+	t.flows++
+	tr := transportName(f.Transport)
+	sk := svcKey{server: f.Server.String(), service: f.Service, transport: tr}
+	s := t.services[sk]
+	if s == nil {
+		s = &svcRow{}
+		t.services[sk] = s
+	}
+	s.flows++
+	s.bytes += f.BytesC2S + f.BytesS2C
+	switch {
+	case !f.HasPayload:
+		s.nopayload++
+	case f.Encrypted:
+		s.enc++
+	default:
+		s.plain++
+	}
+	if f.IBMi && f.HasPayload {
+		yk := svcKey{server: f.Server.Addr().String(), service: f.Service}
+		y := t.systems[yk]
+		if y == nil {
+			y = &sysRow{clients: map[string]bool{}, users: map[string]bool{}}
+			t.systems[yk] = y
+		}
+		if f.Encrypted {
+			y.tls++
+		} else {
+			y.plain++
+		}
+		y.clients[f.Client.Addr().String()] = true
+		if f.User != "" {
+			y.users[f.User] = true
+		}
+	}
+	for _, x := range f.Findings {
+		fk := findKey{
+			severity: x.Severity, kind: x.Kind, service: f.Service,
+			server: f.Server.String(), client: f.Client.Addr().String(),
+			user: firstNonEmpty(x.User, f.User), message: x.Message,
+		}
+		r := t.findings[fk]
+		if r == nil {
+			r = &findRow{}
+			t.findings[fk] = r
+		}
+		r.count++
+	}
+	return nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// Finish renders the tables.
+func (t *Table) Finish(sum Summary) error {
+	if err := t.renderServices(); err != nil {
+		return err
+	}
+	if err := t.renderSystems(); err != nil {
+		return err
+	}
+	if err := t.renderFindings(); err != nil {
+		return err
+	}
+	return t.renderSummary(sum)
+}
+
+func newTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w)
+}
+
+func (t *Table) renderServices() error {
+	keys := make([]svcKey, 0, len(t.services))
+	for k := range t.services {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.service != b.service {
+			return a.service < b.service
+		}
+		return a.server < b.server
+	})
+	fmt.Fprintf(t.w, "SERVICES (%d flows)\n", t.flows)
+	tb := newTable(t.w)
+	tb.Header("Server", "Proto", "Service", "Flows", "Encrypted", "Plaintext", "No payload", "Bytes")
+	for _, k := range keys {
+		s := t.services[k]
+		if err := tb.Append([]string{k.server, k.transport, k.service, itoa(s.flows), itoa(s.enc), itoa(s.plain), itoa(s.nopayload), humanBytes(s.bytes)}); err != nil {
+			return err
+		}
+	}
+	if err := tb.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(t.w)
+	return nil
+}
+
+func (t *Table) renderSystems() error {
+	if len(t.systems) == 0 {
+		return nil
+	}
+	keys := make([]svcKey, 0, len(t.systems))
+	for k := range t.systems {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].server != keys[j].server {
+			return keys[i].server < keys[j].server
+		}
+		return keys[i].service < keys[j].service
+	})
+	fmt.Fprintln(t.w, "IBM i SERVERS BY SYSTEM (flows with payload)")
+	tb := newTable(t.w)
+	tb.Header("System", "Service", "Plaintext", "TLS", "Clients", "User profiles")
+	for _, k := range keys {
+		y := t.systems[k]
+		if err := tb.Append([]string{k.server, k.service, itoa(y.plain), itoa(y.tls), setList(y.clients), setList(y.users)}); err != nil {
+			return err
+		}
+	}
+	if err := tb.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(t.w)
+	return nil
+}
+
+func (t *Table) renderFindings() error {
+	keys := make([]findKey, 0, len(t.findings))
+	for k := range t.findings {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if ra, rb := SeverityRank(a.severity), SeverityRank(b.severity); ra != rb {
+			return ra > rb
+		}
+		if a.kind != b.kind {
+			return a.kind < b.kind
+		}
+		if a.server != b.server {
+			return a.server < b.server
+		}
+		if a.client != b.client {
+			return a.client < b.client
+		}
+		return a.message < b.message
+	})
+	fmt.Fprintf(t.w, "FINDINGS (%d)\n", len(keys))
+	if len(keys) == 0 {
+		fmt.Fprintln(t.w, "none")
+		fmt.Fprintln(t.w)
+		return nil
+	}
+	tb := newTable(t.w)
+	tb.Header("Severity", "Finding", "Service", "Server", "Client", "User", "Flows", "Detail")
+	for _, k := range keys {
+		if err := tb.Append([]string{k.severity, k.kind, k.service, k.server, k.client, k.user, itoa(t.findings[k].count), k.message}); err != nil {
+			return err
+		}
+	}
+	if err := tb.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(t.w)
+	return nil
+}
+
+func (t *Table) renderSummary(sum Summary) error {
+	if len(sum.Counters) == 0 {
+		return nil
+	}
+	parts := make([]string, 0, len(sum.Counters))
+	for _, c := range sum.Counters {
+		parts = append(parts, fmt.Sprintf("%s=%d", c.Name, c.Value))
+	}
+	_, err := fmt.Fprintf(t.w, "COUNTERS: %s\n", strings.Join(parts, " "))
+	return err
+}
+
+func setList(m map[string]bool) string {
+	if len(m) == 0 {
+		return "-"
+	}
+	l := make([]string, 0, len(m))
+	for k := range m {
+		l = append(l, k)
+	}
+	sort.Strings(l)
+	const max = 6
+	if len(l) > max {
+		return strings.Join(l[:max], ", ") + fmt.Sprintf(" (+%d more)", len(l)-max)
+	}
+	return strings.Join(l, ", ")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func humanBytes(n uint64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := uint64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}

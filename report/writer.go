@@ -1,0 +1,125 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/ibmitap/ibmitap/classify"
+)
+
+// Writer consumes finished flows and renders them.
+type Writer interface {
+	// Write takes one finished flow.
+	Write(f *classify.Flow) error
+	// Finish writes whatever is rendered at the end (tables, totals).
+	Finish(s Summary) error
+}
+
+// Counter is one named count shown in a summary (packets read, skips by
+// reason, evictions ...).
+type Counter struct {
+	Name  string
+	Value uint64
+}
+
+// Summary is what a run counted besides its flows.
+type Summary struct {
+	Inputs   []string
+	Counters []Counter
+}
+
+// Formats lists the output formats by name.
+var Formats = []string{"table", "json", "csv"}
+
+// New returns the writer for format.
+func New(format string, w io.Writer) (Writer, error) {
+	switch format {
+	case "table":
+		return NewTable(w), nil
+	case "json":
+		return NewJSON(w), nil
+	case "csv":
+		return NewCSV(w), nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
+// JSON writes one flow record per line.
+type JSON struct{ enc *json.Encoder }
+
+// NewJSON returns a JSON-lines writer.
+func NewJSON(w io.Writer) *JSON {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &JSON{enc: enc}
+}
+
+// Write writes the record of f as one line.
+func (j *JSON) Write(f *classify.Flow) error { return j.enc.Encode(NewRecord(f)) }
+
+// Finish does nothing: JSON lines carry flows only.
+func (j *JSON) Finish(Summary) error { return nil }
+
+// CSVHeader is the column list of the CSV format: the flow-record fields,
+// findings flattened to their kinds and the worst severity.
+var CSVHeader = []string{
+	"schema", "community_id", "start", "end", "transport", "client", "server", "service", "ibmi",
+	"label_source", "encrypted", "tls_version", "sni", "alpn", "user", "packets_c2s", "packets_s2c",
+	"bytes_c2s", "bytes_s2c", "findings", "max_severity", "protocol", "end_reason",
+}
+
+// CSV writes flow records as comma-separated values with a header row.
+type CSV struct {
+	w      *csv.Writer
+	header bool
+}
+
+// NewCSV returns a CSV writer.
+func NewCSV(w io.Writer) *CSV { return &CSV{w: csv.NewWriter(w)} }
+
+// Write writes one row for f.
+func (c *CSV) Write(f *classify.Flow) error {
+	if !c.header {
+		c.header = true
+		if err := c.w.Write(CSVHeader); err != nil {
+			return err
+		}
+	}
+	r := NewRecord(f)
+	enc := ""
+	if r.Encrypted != nil {
+		enc = strconv.FormatBool(*r.Encrypted)
+	}
+	kinds := make([]string, 0, len(r.Findings))
+	worst := ""
+	for _, x := range r.Findings {
+		kinds = append(kinds, x.Kind)
+		if SeverityRank(x.Severity) > SeverityRank(worst) {
+			worst = x.Severity
+		}
+	}
+	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
+	row := []string{
+		r.Schema, r.CommunityID, r.Start, r.End, r.Transport, r.Client, r.Server, r.Service,
+		strconv.FormatBool(r.IBMi), r.LabelSource, enc, r.TLSVersion, r.SNI, strings.Join(r.ALPN, ";"),
+		r.User, u(r.PacketsC2S), u(r.PacketsS2C), u(r.BytesC2S), u(r.BytesS2C),
+		strings.Join(kinds, ";"), worst, r.Protocol, r.EndReason,
+	}
+	return c.w.Write(row)
+}
+
+// Finish flushes the rows.
+func (c *CSV) Finish(Summary) error {
+	if !c.header {
+		c.header = true
+		if err := c.w.Write(CSVHeader); err != nil {
+			return err
+		}
+	}
+	c.w.Flush()
+	return c.w.Error()
+}
