@@ -40,6 +40,7 @@ func (e *Engine) finish(f *flow, reason string) {
 	if f.dirty {
 		e.inspect(f)
 	}
+	e.forgetFTPControl(f)
 	if f.closed {
 		reason = f.endReason
 	}
@@ -166,7 +167,8 @@ func (e *Engine) policy(f *flow, r *Flow) {
 				Port:    int(port), Learned: how,
 			})
 		}
-		if !r.Encrypted && !onTLSPort && r.Service != "as-svrmap" {
+		// Data connections share their control connection's finding.
+		if !r.Encrypted && !onTLSPort && r.Service != "as-svrmap" && f.expected == nil {
 			if se, ok := e.cat.ByName(r.Service); (ok && se.TLSExpected) || (!ok && v.Protocol == "hostserver") {
 				fd := detect.Finding{
 					Kind: detect.KindPlaintextWhereTLSExpected, Severity: detect.SevHigh,

@@ -62,6 +62,7 @@ type Engine struct {
 
 	learned map[hostKey]learned
 	expect  map[hostKey]expectation
+	ftpCtl  map[pairKey]expectation
 
 	now        time.Time
 	nextExpire time.Time
@@ -113,6 +114,7 @@ func New(cfg Config) (*Engine, error) {
 		flows:   make(map[key]*flow, 1024),
 		learned: make(map[hostKey]learned),
 		expect:  make(map[hostKey]expectation),
+		ftpCtl:  make(map[pairKey]expectation),
 	}, nil
 }
 

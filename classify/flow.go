@@ -82,6 +82,7 @@ type flow struct {
 	verdict           detect.Verdict
 	matched           int // registry index of the detector that matched, -1 none
 	expected          *expectation
+	ftpControl        bool // registered as an encrypted FTP control connection
 	// LRU links, most recently seen at the tail.
 	prev, next *flow
 }

@@ -86,9 +86,8 @@ func (e *Engine) newFlow(k key, p *capture.Packet) *flow {
 		f.client, f.server = e.orient(src, dst, p.Transport)
 		f.midStream = p.Transport == capture.TCP
 	}
-	if x, ok := e.expect[makeHostKey(f.server.Addr(), f.server.Port())]; ok && !e.now.After(x.until) {
-		xc := x
-		f.expected = &xc
+	if x, ok := e.dataExpectation(f); ok {
+		f.expected = &x
 	}
 	e.flows[k] = f
 	e.listOf(f).pushBack(f)
