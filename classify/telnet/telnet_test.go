@@ -124,6 +124,10 @@ func TestDetect(t *testing.T) {
 	okC, okS := loadFollow(t, "rec-login-ok")
 	badC, badS := loadFollow(t, "rec-login-bad")
 	noC, noS := loadFollow(t, "rec-nologin")
+	l23C, l23S := loadFollow(t, "telnet-login-23")
+	l992C, l992S := loadFollow(t, "telnet-login-992")
+	b23C, b23S := loadFollow(t, "telnet-badlogin-23")
+	n23C, n23S := loadFollow(t, "telnet-nologin-23")
 	tests := []struct {
 		name     string
 		c2s, s2c []byte
@@ -138,6 +142,14 @@ func TestDetect(t *testing.T) {
 			{detect.KindCleartextPassword, "tnrec", "", "telnet login"},
 			{detect.KindAuthFailure, "tnrec", "", "telnet login"}}},
 		{"recorded no login", noC, noS, "telnet", "", false, nil},
+		{"testdata telnet-login-23", l23C, l23S, "telnet", "ibmitst", false, []want{
+			{detect.KindCleartextPassword, "ibmitst", "", "telnet login"}}},
+		{"testdata telnet-login-992", l992C, l992S, "telnet", "ibmitst", false, []want{
+			{detect.KindCleartextPassword, "ibmitst", "", "telnet login"}}},
+		{"testdata telnet-badlogin-23", b23C, b23S, "telnet", "ibmitst", false, []want{
+			{detect.KindCleartextPassword, "ibmitst", "", "telnet login"},
+			{detect.KindAuthFailure, "ibmitst", "", "telnet login"}}},
+		{"testdata telnet-nologin-23", n23C, n23S, "telnet", "", false, nil},
 		{"recorded login, user typed only", okC[:bytes.Index(okC, []byte("Fake-Pw"))], okS, "telnet", "tnrec", false, []want{
 			{detect.KindUserIDExposed, "tnrec", "", "telnet login"}}},
 		{"recorded login, no password prompt yet", okC, okS[:bytes.Index(okS, []byte("Password"))], "telnet", "", false, nil},
@@ -227,15 +239,17 @@ func TestSeverities(t *testing.T) {
 
 // TestNoSecrets checks that no password ever reaches a verdict.
 func TestNoSecrets(t *testing.T) {
-	secrets := []string{"Fake-Pw-tn-9Z", "Wrong-Pw-tn-1A", "Secret12", "s3cretpw", "wonderland"}
-	okC, okS := loadFollow(t, "rec-login-ok")
-	badC, badS := loadFollow(t, "rec-login-bad")
-	inputs := [][2][]byte{
-		{okC, okS}, {badC, badS},
+	secrets := []string{"Fake-Pw-tn-9Z", "Wrong-Pw-tn-1A", "Fake-Pw-tel-3K", "Fake-Pw-tel-wrong-8J", "Secret12", "s3cretpw", "wonderland"}
+	var inputs [][2][]byte
+	for _, name := range []string{"rec-login-ok", "rec-login-bad", "telnet-login-23", "telnet-login-992", "telnet-badlogin-23"} {
+		c, s := loadFollow(t, name)
+		inputs = append(inputs, [2][]byte{c, s})
+	}
+	inputs = append(inputs, [][2][]byte{
 		{cat(tnClientOpen, envClearPW, tnTermType), tnServerOpen},
 		{cat(tnClientOpen, tnTermType, tnBinaryEOR, signonEnter), cat(tnServerOpen, signonRecord)},
 		{cat(hx(`FF FB 18`), []byte("\r\nalice\r\nwonderland\r\n")), cat(hx(`FF FD 18`), []byte("Username: Username: \r\nPassword: "))},
-	}
+	}...)
 	for i, in := range inputs {
 		var v detect.Verdict
 		if !Detect(&detect.Input{C2S: in[0], S2C: in[1]}, &v) {
