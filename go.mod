@@ -2,7 +2,10 @@ module github.com/ibmitap/ibmitap
 
 go 1.25.0
 
-require github.com/gopacket/gopacket v1.7.0
+require (
+	github.com/gopacket/gopacket v1.7.0
+	github.com/olekukonko/tablewriter v1.1.5
+)
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -15,7 +18,6 @@ require (
 	github.com/olekukonko/cat v0.0.0-20250911104152-50322a0618f6 // indirect
 	github.com/olekukonko/errors v1.2.0 // indirect
 	github.com/olekukonko/ll v0.1.6 // indirect
-	github.com/olekukonko/tablewriter v1.1.5 // indirect
 	golang.org/x/net v0.55.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
 )

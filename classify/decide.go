@@ -120,10 +120,14 @@ func (e *Engine) label(f *flow, r *Flow) {
 	default:
 		set("unknown", SourceNone)
 	}
-	if se, ok := e.cat.ByName(r.Service); ok {
-		r.IBMi = se.IBMi
-	} else {
-		r.IBMi = strings.HasPrefix(r.Service, "as-") || v.Protocol == "hostserver"
+	// The bytes can prove an IBM i peer where the port cannot: the host-server
+	// datastream, the port mapper, a 5250 terminal session.
+	switch v.Protocol {
+	case "hostserver", "portmapper", "tn5250":
+		r.IBMi = true
+	default:
+		se, ok := e.cat.ByName(r.Service)
+		r.IBMi = (ok && se.IBMi) || (!ok && strings.HasPrefix(r.Service, "as-"))
 	}
 }
 
