@@ -278,13 +278,13 @@ func (s *session) utf8Strings() bool {
 
 // report turns the session into the verdict's user and findings.
 func (s *session) report(v *detect.Verdict) {
-	seen := map[string]bool{}
 	add := func(f detect.Finding) {
-		k := f.Kind + "\x00" + f.User + "\x00" + f.Mechanism
-		if !seen[k] {
-			seen[k] = true
-			v.Add(f)
+		for _, g := range v.Findings {
+			if g.Kind == f.Kind && g.User == f.User && g.Mechanism == f.Mechanism {
+				return
+			}
 		}
+		v.Add(f)
 	}
 	for _, c := range s.checks {
 		mech, known := c.mech, c.hasMech

@@ -219,6 +219,9 @@ func TestReject(t *testing.T) {
 		{"empty", nil, nil, false},
 		{"http", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), nil, false},
 		{"tls client hello", hx(`16 03 01 02 00 01 00 01 fc 03 03 00 01 02 03`), nil, false},
+		// drda-ssl-448.pcap: Derby client and server with ssl=basic.
+		{"drda over tls 448", hx(`16030301a10100019d030350bded5657e2a1135a31c44615ef2730b5d5987f4f0d192f771eff2b0d`),
+			hx(`160303007a0200007603038e41ed9505a775e349e499fd6c7f303b7de2c4febde5769d7c3e0a3ab`[:78]), false},
 		{"host server 0x7003", hx(`00 00 00 34 00 00 E0 09 00 00 00 00 00 00 00 00 00 00 70 03 00 00 00 0A 11 01 00 00 00 01`), nil, false},
 		{"ssh", []byte("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"), nil, false},
 		{"ftp", []byte("USER anonymous\r\n"), []byte("220-QTCP at ibmi\r\n"), false},
