@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSiteFileChangesLabel: a site entry for one host renames the service of
+// a flow the catalog labels by port.
+func TestSiteFileChangesLabel(t *testing.T) {
+	site := filepath.Join(t.TempDir(), "site")
+	if err := os.WriteFile(site, []byte("127.0.0.1 9471/tcp order-entry-s tls ibmi=yes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(testdataDir, "plain-to-9471.pcap")
+	var out, errb strings.Builder
+	code := run(t.Context(), []string{"read", "--format", "json", "--site", site, file}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var r struct {
+		Service     string `json:"service"`
+		LabelSource string `json:"label_source"`
+		IBMi        bool   `json:"ibmi"`
+	}
+	if err := json.Unmarshal([]byte(strings.SplitN(out.String(), "\n", 2)[0]), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Service != "order-entry-s" || r.LabelSource != "site" || !r.IBMi {
+		t.Errorf("with the site file: %+v", r)
+	}
+}
+
+func TestBadSiteFileFailsAtStart(t *testing.T) {
+	site := filepath.Join(t.TempDir(), "site")
+	os.WriteFile(site, []byte("99999 nonsense\n"), 0o644)
+	var out, errb strings.Builder
+	code := run(t.Context(), []string{"read", "--site", site, filepath.Join(testdataDir, "plain-to-9471.pcap")}, &out, &errb)
+	if code != exitError || !strings.Contains(errb.String(), "site:1") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// TestDamagedCaptures: a capture cut short, a file that is no capture and a
+// capture whose last record is cut give exit status 1 and an error naming the
+// file (and the packet), and the flows read before the fault are reported.
+func TestDamagedCaptures(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(testdataDir, "jt400-plain-signon.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tests := []struct {
+		name      string
+		file      string
+		wantInErr []string
+		wantFlows bool
+	}{
+		{"truncated mid-file", write("cut.pcap", src[:len(src)/2]), []string{"cut.pcap", "packet"}, true},
+		{"last record cut", write("last.pcap", src[:len(src)-7]), []string{"last.pcap", "packet"}, true},
+		{"not a capture", write("notes.txt", []byte("this is not a capture file\n")), []string{"notes.txt"}, false},
+		{"empty", write("empty.pcap", nil), []string{"empty.pcap"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb strings.Builder
+			code := run(t.Context(), []string{"read", "--format", "json", tt.file}, &out, &errb)
+			if code != exitError {
+				t.Errorf("exit %d, want %d", code, exitError)
+			}
+			for _, w := range tt.wantInErr {
+				if !strings.Contains(errb.String(), w) {
+					t.Errorf("stderr %q does not name %q", errb.String(), w)
+				}
+			}
+			if got := strings.Count(out.String(), "\n") > 0; got != tt.wantFlows {
+				t.Errorf("flows reported = %v, want %v (stdout %q)", got, tt.wantFlows, out.String())
+			}
+		})
+	}
+}
+
+func TestFailOn(t *testing.T) {
+	file := filepath.Join(testdataDir, "jt400-plain-signon.pcap")
+	var out, errb strings.Builder
+	if code := run(t.Context(), []string{"read", "--format", "json", "--fail-on", "high", file}, &out, &errb); code != exitFindings {
+		t.Errorf("--fail-on high: exit %d, want %d", code, exitFindings)
+	}
+	if code := run(t.Context(), []string{"read", "--format", "json", "--fail-on", "critical", file}, &out, &errb); code != exitOK {
+		t.Errorf("--fail-on critical: exit %d, want %d", code, exitOK)
+	}
+	if code := run(t.Context(), []string{"read", "--fail-on", "bogus", file}, &out, &errb); code != exitUsage {
+		t.Errorf("--fail-on bogus: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestPorts(t *testing.T) {
+	for _, tt := range []struct{ q, want string }{
+		{"8471", "as-database"},
+		{"as-signon-s", "9476"},
+		{"6346", "gnutella"},
+	} {
+		var out, errb strings.Builder
+		if code := run(t.Context(), []string{"ports", tt.q}, &out, &errb); code != exitOK {
+			t.Fatalf("ports %s: exit %d: %s", tt.q, code, errb.String())
+		}
+		if !strings.Contains(out.String(), tt.want) {
+			t.Errorf("ports %s lacks %q:\n%s", tt.q, tt.want, out.String())
+		}
+	}
+}
+
+func TestTableOutput(t *testing.T) {
+	var out, errb strings.Builder
+	code := run(t.Context(), []string{"read", filepath.Join(testdataDir, "jt400-plain-database-command.pcap")}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, w := range []string{"SERVICES", "as-rmtcmd", "IBM i SERVERS BY SYSTEM", "IBMTST", "FINDINGS", "password_hash_exposed", "COUNTERS"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("table output lacks %q", w)
+		}
+	}
+}
