@@ -97,6 +97,13 @@ func TestDetect(t *testing.T) {
 		{"failure elsewhere", "64 72 64 61 2D 73", "2D", 4449, false, false, "", nil},
 		{"both directions elsewhere", "61 73 2D 64 61 74 61 62 61 73 65", "2B 00 00 21 17", 4449, false, true,
 			"as-database", []detect.Mapping{{Service: "as-database", Port: 8471}}},
+		// Real JTOpen 9.4 requests from testdata/jt400-remapped.pcap and jt400-tls.pcap.
+		{"jt400 remapped as-signon", "61732d7369676e6f6e", "2b0000482c", 449, false, true,
+			"as-signon", []detect.Mapping{{Service: "as-signon", Port: 18476}}},
+		{"jt400 remapped as-database-s", "61732d64617461626173652d73", "2b00004c0f", 449, false, true,
+			"as-database-s", []detect.Mapping{{Service: "as-database-s", Port: 19471}}},
+		{"jt400 as-rmtcmd-s", "61732d726d74636d642d73", "2b00002503", 449, false, true,
+			"as-rmtcmd-s", []detect.Mapping{{Service: "as-rmtcmd-s", Port: 9475}}},
 		{"mid-stream on 449 needs reply", "61 73 2D 72 6D 74 63 6D 64", "", 449, true, false, "", nil},
 		{"http on 449", "47 45 54 20 2F 20 48 54 54 50 2F 31 2E 31 0D 0A", "", 449, false, false, "", nil},
 		{"tls on 449", "16 03 01 00 2F 01 00 00 2B 03 03", "", 449, false, false, "", nil},
