@@ -135,6 +135,11 @@ var captureTruth = map[string][]flowWant{
 		{"18475", 1, "as-rmtcmd", "no", "", "", "IBMTST", kinds(pwte, hashx, sens, remap)},
 	},
 
+	"jt400-mapper-unknown.pcap": {
+		{"449", 4, "as-svrmap", "no", "", "", "", ""},
+		{"8476", 3, "as-signon", "no", "", "", "IBMTST", kinds(pwte, hashx)},
+	},
+
 	// HTTP on the IBM i admin ports.
 	"http-basic.pcap": {{"2001", 1, "as-admin-http", "no", "", "", "qsecofr", kinds(pwte, cleartx)}},
 	"http-form.pcap":  {{"2001", 1, "as-admin-http", "no", "", "", "webuser", kinds(pwte, cleartx)}},
