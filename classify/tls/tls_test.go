@@ -69,6 +69,31 @@ var recorded = []struct {
 		ClientHello{Version: 0x0303, Highest: 0x0304, Suites: 4, Complete: true},
 		ServerHello{Version: 0x0303, Negotiated: 0x0304, CipherSuite: 0x1302, HelloRetry: true, Complete: true},
 		detect.TLSInfo{Seen: true, Established: true, Offered: 0x0304, Negotiated: 0x0304}},
+	// From the project captures in /work/main/testdata (cap-<pcap name>).
+	{"cap-tls13-sni-9476",
+		ClientHello{Version: 0x0303, Highest: 0x0304, SNI: "ibmi.example.com", Suites: 4, Complete: true},
+		ServerHello{Version: 0x0303, Negotiated: 0x0304, CipherSuite: 0x1302, Complete: true},
+		detect.TLSInfo{Seen: true, Established: true, Offered: 0x0304, Negotiated: 0x0304, SNI: "ibmi.example.com"}},
+	{"cap-tls13-nosni-9471",
+		ClientHello{Version: 0x0303, Highest: 0x0304, Suites: 4, Complete: true},
+		ServerHello{Version: 0x0303, Negotiated: 0x0304, CipherSuite: 0x1302, Complete: true},
+		detect.TLSInfo{Seen: true, Established: true, Offered: 0x0304, Negotiated: 0x0304}},
+	{"cap-tls12-sni-9475",
+		ClientHello{Version: 0x0303, Highest: 0x0303, SNI: "ibmi.example.com", Suites: 28, Complete: true},
+		ServerHello{Version: 0x0303, Negotiated: 0x0303, CipherSuite: 0xc030, Complete: true},
+		detect.TLSInfo{Seen: true, Established: true, Offered: 0x0303, Negotiated: 0x0303, SNI: "ibmi.example.com"}},
+	{"cap-tls11-sni-992",
+		ClientHello{Version: 0x0302, Highest: 0x0302, SNI: "ibmi.example.com", Suites: 9, Complete: true},
+		ServerHello{Version: 0x0302, Negotiated: 0x0302, CipherSuite: 0xc014, Complete: true},
+		detect.TLSInfo{Seen: true, Established: true, Offered: 0x0302, Negotiated: 0x0302, SNI: "ibmi.example.com"}},
+	{"cap-tls10-nosni-2010",
+		ClientHello{Version: 0x0301, Highest: 0x0301, Suites: 9, Complete: true},
+		ServerHello{Version: 0x0301, Negotiated: 0x0301, CipherSuite: 0xc014, Complete: true},
+		detect.TLSInfo{Seen: true, Established: true, Offered: 0x0301, Negotiated: 0x0301}},
+	{"cap-ftps-implicit-990", // curl; vsftpd answers with a HelloRetryRequest
+		ClientHello{Version: 0x0303, Highest: 0x0304, Suites: 31, Complete: true},
+		ServerHello{Version: 0x0303, Negotiated: 0x0304, CipherSuite: 0x1302, HelloRetry: true, Complete: true},
+		detect.TLSInfo{Seen: true, Established: true, Offered: 0x0304, Negotiated: 0x0304}},
 }
 
 func TestRecorded(t *testing.T) {
