@@ -6,11 +6,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/smb"
 )
 
 // authorization reports the credentials in an Authorization or
-// Proxy-Authorization header value.
-func authorization(value []byte, v *detect.Verdict) {
+// Proxy-Authorization header value. s2c is the server head, where an NTLM
+// challenge would be.
+func authorization(value, s2c []byte, v *detect.Verdict) {
 	sp := bytes.IndexByte(value, ' ')
 	if sp <= 0 {
 		return
@@ -44,24 +46,100 @@ func authorization(value []byte, v *detect.Verdict) {
 			Protocol:  "http digest",
 			Mechanism: "HTTP Digest",
 		})
+	case bytes.EqualFold(scheme, []byte("NTLM")), bytes.EqualFold(scheme, []byte("Negotiate")):
+		ntlm(rest, s2c, v)
 	}
+}
+
+// ntlm reports the user of an NTLM AUTHENTICATE token (raw or, with
+// Negotiate, SPNEGO-wrapped) and whether its response can be guessed offline:
+// only when the server's challenge is in the same flow's server head.
+func ntlm(b64 []byte, s2c []byte, v *detect.Verdict) {
+	tok, ok := decode64(b64)
+	if !ok {
+		return
+	}
+	typ, a, ok := smb.ParseNTLM(tok)
+	if !ok || typ != 3 || a.User == "" {
+		return
+	}
+	user := a.Account()
+	setUser(v, user)
+	mech := a.Mechanism()
+	if mech != "" && serverChallenge(s2c) {
+		v.Add(detect.Finding{
+			Kind:      detect.KindPasswordHashExposed,
+			Severity:  detect.SevHigh,
+			Message:   mech + " challenge and response visible: the password can be guessed offline",
+			User:      user,
+			Protocol:  "http ntlm",
+			Mechanism: mech,
+		})
+		return
+	}
+	v.Add(detect.Finding{
+		Kind:      detect.KindUserIDExposed,
+		Severity:  detect.SevLow,
+		Message:   "NTLM logon: user name visible in clear",
+		User:      user,
+		Protocol:  "http ntlm",
+		Mechanism: mech,
+	})
+}
+
+// serverChallenge reports whether the server head holds a WWW-Authenticate
+// header with an NTLM CHALLENGE message.
+func serverChallenge(s2c []byte) bool {
+	for i := 0; i < 64 && len(s2c) > 0; i++ {
+		eol := bytes.IndexByte(s2c, '\n')
+		line := s2c
+		if eol >= 0 {
+			line, s2c = s2c[:eol], s2c[eol+1:]
+		} else {
+			s2c = nil
+		}
+		line = bytes.TrimSpace(line)
+		const name = "WWW-Authenticate:"
+		if !hasPrefixFold(line, name) {
+			continue
+		}
+		val := bytes.TrimSpace(line[len(name):])
+		sp := bytes.IndexByte(val, ' ')
+		if sp <= 0 {
+			continue
+		}
+		if tok, ok := decode64(bytes.TrimSpace(val[sp+1:])); ok {
+			if typ, _, ok := smb.ParseNTLM(tok); ok && typ == 2 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// decode64 decodes standard base64 with or without padding.
+func decode64(b []byte) ([]byte, bool) {
+	b = bytes.TrimRight(b, "=")
+	if len(b) == 0 || len(b) > 8192 {
+		return nil, false
+	}
+	buf := make([]byte, base64.RawStdEncoding.DecodedLen(len(b)))
+	n, err := base64.RawStdEncoding.Decode(buf, b)
+	if err != nil {
+		return nil, false
+	}
+	return buf[:n], true
 }
 
 // basicUser decodes base64(user ":" password) and returns the user part. The
 // password is decoded into a scratch buffer and never leaves this function.
 func basicUser(b64 []byte) (string, bool) {
-	b64 = bytes.TrimRight(b64, "=")
-	if len(b64) == 0 || len(b64) > 4096 {
+	dec, ok := decode64(b64)
+	if !ok {
 		return "", false
 	}
-	buf := make([]byte, base64.RawStdEncoding.DecodedLen(len(b64)))
-	n, err := base64.RawStdEncoding.Decode(buf, b64)
-	if err != nil {
-		return "", false
-	}
-	dec := buf[:n]
 	colon := bytes.IndexByte(dec, ':')
-	clear(buf[colon+1:]) // the password: not kept past this call
+	clear(dec[colon+1:]) // the password: not kept past this call
 	if colon < 0 {
 		return "", false
 	}

@@ -29,7 +29,7 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 	partialOK := in.C2SFull || in.C2SHole
 	pos := 0
 	for i := 0; i < maxRequests && pos < len(b); i++ {
-		next, ok := request(b[pos:], partialOK, v)
+		next, ok := request(b[pos:], in.S2C, partialOK, v)
 		if !ok || next <= 0 {
 			break
 		}
@@ -102,9 +102,10 @@ func statusLine(b []byte) bool {
 }
 
 // request parses one request at the start of b, adds credential findings to
-// v and returns the offset just past it (0 when its end is not in b).
+// v and returns the offset just past it (0 when its end is not in b). s2c is
+// the server head.
 // partialOK lets a last header line cut by the head's end count.
-func request(b []byte, partialOK bool, v *detect.Verdict) (int, bool) {
+func request(b, s2c []byte, partialOK bool, v *detect.Verdict) (int, bool) {
 	method, target, ok := requestLine(b)
 	if !ok {
 		return 0, false
@@ -130,7 +131,7 @@ func request(b []byte, partialOK bool, v *detect.Verdict) (int, bool) {
 			ended = true
 			break
 		}
-		h.add(line, v)
+		h.add(line, s2c, v)
 	}
 	if q := bytes.IndexByte(target, '?'); q >= 0 {
 		formCredentials(target[q+1:], true, v)
@@ -165,7 +166,7 @@ type headers struct {
 }
 
 // add interprets one header line.
-func (h *headers) add(line []byte, v *detect.Verdict) {
+func (h *headers) add(line, s2c []byte, v *detect.Verdict) {
 	colon := bytes.IndexByte(line, ':')
 	if colon <= 0 {
 		return
@@ -174,7 +175,7 @@ func (h *headers) add(line []byte, v *detect.Verdict) {
 	value := bytes.TrimSpace(line[colon+1:])
 	switch {
 	case bytes.EqualFold(name, []byte("Authorization")), bytes.EqualFold(name, []byte("Proxy-Authorization")):
-		authorization(value, v)
+		authorization(value, s2c, v)
 	case bytes.EqualFold(name, []byte("Content-Length")):
 		h.length = atoi(value)
 	case bytes.EqualFold(name, []byte("Content-Type")):

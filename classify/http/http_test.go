@@ -10,7 +10,7 @@ import (
 
 // fakePasswords are the passwords used in the captures and literals below;
 // none may appear in a verdict.
-var fakePasswords = []string{"Fake-Pw-http-4R", "Fake-Pw-form-7Q", "Fake-Pw-digest-9K", "Fake-Pw-query-2T", "Fake-Pw-pipe-5M"}
+var fakePasswords = []string{"Fake-Pw-http-4R", "Fake-Pw-form-7Q", "Fake-Pw-digest-9K", "Fake-Pw-query-2T", "Fake-Pw-pipe-5M", "Fake-Pw-ntlm-6P"}
 
 func unhex(t testing.TB, s string) []byte {
 	t.Helper()
@@ -50,6 +50,10 @@ func TestDetect(t *testing.T) {
 			want: want{true, "webuser", []string{detect.KindCleartextPassword}, "http form"}},
 		{name: "curl digest", c2s: unhex(t, digestC2S), s2c: unhex(t, digestS2C),
 			want: want{true, "digestuser", []string{detect.KindPasswordHashExposed}, "http digest"}},
+		{name: "curl ntlm", c2s: unhex(t, ntlmC2S), s2c: unhex(t, ntlmS2C),
+			want: want{true, `IBMITEST\ntlmuser`, []string{detect.KindPasswordHashExposed}, "http ntlm"}},
+		{name: "curl ntlm without the challenge", c2s: unhex(t, ntlmC2S),
+			want: want{true, `IBMITEST\ntlmuser`, []string{detect.KindUserIDExposed}, "http ntlm"}},
 		{name: "plain get", c2s: []byte("GET /index.html HTTP/1.1\r\nHost: ibmi\r\n\r\n"),
 			want: want{ok: true}},
 		{name: "lf only", c2s: []byte("HEAD / HTTP/1.0\nHost: x\n\n"), want: want{ok: true}},
@@ -129,10 +133,11 @@ func TestDetect(t *testing.T) {
 				if f.Protocol != tt.want.protocol || f.User != tt.want.user {
 					t.Errorf("finding %+v, want protocol %q user %q", f, tt.want.protocol, tt.want.user)
 				}
-				wantSev := detect.SevCritical
-				if f.Kind == detect.KindPasswordHashExposed {
-					wantSev = detect.SevHigh
-				}
+				wantSev := map[string]string{
+					detect.KindCleartextPassword:   detect.SevCritical,
+					detect.KindPasswordHashExposed: detect.SevHigh,
+					detect.KindUserIDExposed:       detect.SevLow,
+				}[f.Kind]
 				if f.Severity != wantSev {
 					t.Errorf("severity %q, want %q", f.Severity, wantSev)
 				}
@@ -169,5 +174,14 @@ func TestGrowingHead(t *testing.T) {
 	var v detect.Verdict
 	if !Detect(&detect.Input{C2S: c2s, Transport: 6}, &v) || v.User != "qsecofr" {
 		t.Fatalf("full head: %+v", v)
+	}
+}
+
+// TestNTLMMechanism: curl 7.88 answers with an NTLMv2 response.
+func TestNTLMMechanism(t *testing.T) {
+	var v detect.Verdict
+	Detect(&detect.Input{C2S: unhex(t, ntlmC2S), S2C: unhex(t, ntlmS2C), Transport: 6}, &v)
+	if len(v.Findings) != 1 || v.Findings[0].Mechanism != "NTLMv2" {
+		t.Fatalf("findings %+v", v.Findings)
 	}
 }
