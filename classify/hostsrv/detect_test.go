@@ -308,3 +308,19 @@ func TestDetectUDP(t *testing.T) {
 		t.Error("UDP recognised as host server")
 	}
 }
+
+// TestDetectRejectAllocs checks that foreign bytes are turned away without
+// allocating: the detector runs on every new flow.
+func TestDetectRejectAllocs(t *testing.T) {
+	inputs := []*detect.Input{
+		{C2S: []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), S2C: []byte("HTTP/1.1 200 OK\r\n"), Transport: 6},
+		{C2S: []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), S2C: []byte("HTTP/1.1 200 OK\r\n"), Transport: 6, MidStream: true},
+		{C2S: unhex(t, "00 00 00 08 04 D2 16 2F"), S2C: []byte("N"), Transport: 6},
+	}
+	for _, in := range inputs {
+		var v detect.Verdict
+		if n := testing.AllocsPerRun(100, func() { Detect(in, &v) }); n != 0 {
+			t.Errorf("Detect allocated %.0f times rejecting % X", n, in.C2S[:8])
+		}
+	}
+}

@@ -38,6 +38,9 @@ func FuzzHostsrvDetect(f *testing.F) {
 	for _, tt := range detectCases(f) {
 		f.Add(fuzzInput(tt.c2s, tt.s2c, tt.mid, tt.full))
 	}
+	for _, fl := range [][2]string{{jtDatabaseC2S, jtDatabaseS2C}, {jtRmtCmdC2S, jtRmtCmdS2C}, {jtSignonDESC2S, jtSignonDESS2C}} {
+		f.Add(fuzzInput(unhex(f, fl[0]), unhex(f, fl[1]), false, false))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		in := unpack(b)
 		if in == nil {
