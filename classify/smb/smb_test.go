@@ -261,3 +261,38 @@ func TestNetBIOS(t *testing.T) {
 		t.Errorf("name %q %v", name, ok)
 	}
 }
+
+// smb1NegotiateRequest builds an SMB1 NEGOTIATE request in a session message, the
+// way Windows opens a connection offering both SMB1 and SMB2 ([MS-SMB2]
+// §3.2.4.2.2.1, [MS-CIFS] §2.2.4.52.1).
+func smb1NegotiateRequest(dialects ...string) []byte {
+	hdr := []byte{0xFF, 'S', 'M', 'B', smb1Negotiate, 0, 0, 0, 0, 0x18, 0x53, 0xC8}
+	hdr = append(hdr, make([]byte, 20)...) // PIDHigh .. MID
+	var names []byte
+	for _, d := range dialects {
+		names = append(append(append(names, 0x02), d...), 0)
+	}
+	m := append(hdr, 0, byte(len(names)), byte(len(names)>>8))
+	m = append(m, names...)
+	return append([]byte{0, 0, byte(len(m) >> 8), byte(len(m))}, m...)
+}
+
+func TestMultiProtocolNegotiate(t *testing.T) {
+	// The server's real SMB2 NEGOTIATE response, its dialect turned into the
+	// 0x02FF wildcard a server answers a multi-protocol request with.
+	h := flowHeads(t, "../../testdata/smb-smb3-plain.pcap")[0]
+	n := int(h.s2c[2])<<8 | int(h.s2c[3])
+	resp := append([]byte{}, h.s2c[:4+n]...)
+	resp[4+64+4], resp[4+64+5] = 0xFF, 0x02
+
+	var v detect.Verdict
+	in := &detect.Input{C2S: smb1NegotiateRequest("NT LM 0.12", "SMB 2.002", "SMB 2.???"), S2C: resp, Transport: 6, ServerPort: 445}
+	if !Detect(in, &v) || len(v.Findings) != 0 {
+		t.Errorf("SMB2 answer to a multi-protocol negotiate: %+v", v)
+	}
+	v = detect.Verdict{}
+	in = &detect.Input{C2S: smb1NegotiateRequest("PC NETWORK PROGRAM 1.0", "NT LM 0.12"), Transport: 6, ServerPort: 445}
+	if !Detect(in, &v) || len(v.Findings) != 1 || v.Findings[0].Kind != detect.KindUnencryptedSMB || v.Findings[0].Protocol != "SMB1" {
+		t.Errorf("SMB1-only negotiate: %+v", v)
+	}
+}
