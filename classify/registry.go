@@ -8,9 +8,9 @@ import (
 	"github.com/ibmitap/ibmitap/classify/ldap"
 	"github.com/ibmitap/ibmitap/classify/portmap"
 	"github.com/ibmitap/ibmitap/classify/rexec"
-	// smb: registered once its package lands
-	// ssh: registered once its package lands
-	// telnet: registered once its package lands
+	"github.com/ibmitap/ibmitap/classify/smb"
+	"github.com/ibmitap/ibmitap/classify/ssh"
+	"github.com/ibmitap/ibmitap/classify/telnet"
 	"github.com/ibmitap/ibmitap/classify/tls"
 )
 
@@ -24,12 +24,13 @@ func Registry() []Detector {
 		{"portmap", portmap.Detect},
 		{"hostsrv", hostsrv.Detect},
 		{"drda", drda.Detect},
-		// {"telnet", telnet.Detect},
+		{"telnet", telnet.Detect},
 		{"ftp", ftp.Detect},
 		{"ldap", ldap.Detect},
-		// {"smb", smb.Detect},
+		{"smb", smb.Detect},
 		{"http", http.Detect},
 		{"rexec", rexec.Detect},
-		// {"ssh", ssh.Detect},
+		{"ssh", ssh.Detect},
+		{"netbios", smb.DetectNetBIOS},
 	}
 }

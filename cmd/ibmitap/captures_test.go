@@ -33,6 +33,7 @@ const (
 	remap   = "remapped_port"
 	upgr    = "tls_upgrade"
 	authf   = "authentication_failure"
+	smbx    = "unencrypted_smb"
 )
 
 func kinds(k ...string) string {
@@ -136,13 +137,22 @@ var captureTruth = map[string][]flowWant{
 	},
 
 	"jt400-mapper-unknown.pcap": {
-		{"449", 4, "as-svrmap", "no", "", "", "", ""},
+		{"449", 5, "as-svrmap", "no", "", "", "", ""},
 		{"8476", 3, "as-signon", "no", "", "", "IBMTST", kinds(pwte, hashx)},
 	},
+
+	// SMB / NetServer from samba and smbclient: the NTLM exchange of session
+	// setup is visible even when SMB3 encryption protects what follows.
+	"smb-smb3-plain.pcap":     {{"445", 1, "smb", "no", "", "", "IBMITEST\\ibmismb", kinds(hashx, smbx)}},
+	"smb-smb3-encrypted.pcap": {{"445", 1, "smb", "yes", "", "", "IBMITEST\\ibmismb", kinds(hashx)}},
+	"smb-smb1.pcap":           {{"445", 1, "smb", "no", "", "", "IBMITEST\\ibmismb", kinds(hashx, smbx)}},
+	"smb-nbt139.pcap":         {{"139", 1, "smb", "no", "", "", "IBMITEST\\ibmismb", kinds(hashx, smbx)}},
+	"smb-nbns.pcap":           {{"137", 1, "netbios-ns", "no", "", "", "", ""}},
 
 	// HTTP on the IBM i admin ports.
 	"http-basic.pcap": {{"2001", 1, "as-admin-http", "no", "", "", "qsecofr", kinds(pwte, cleartx)}},
 	"http-form.pcap":  {{"2001", 1, "as-admin-http", "no", "", "", "webuser", kinds(pwte, cleartx)}},
+	"http-ntlm.pcap":  {{"2006", 1, "as-admin3-http", "no", "", "", "IBMITEST\\ntlmuser", kinds(pwte, hashx)}},
 }
 
 type gotFlow struct {
