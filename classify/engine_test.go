@@ -230,3 +230,74 @@ func BenchmarkEnginePacket(b *testing.B) {
 		e.Packet(p)
 	}
 }
+
+// TestSYNsOnlyRaiseNothing: connection attempts that never carried payload
+// get no finding, whatever the port.
+func TestSYNsOnlyRaiseNothing(t *testing.T) {
+	var convs []*conv
+	for i, port := range []string{"21", "23", "389", "446", "992", "8471", "8476", "9476", "449", "445", "2001"} {
+		c := newConv(netip.AddrPortFrom(netip.MustParseAddr("10.0.0.9"), uint16(50000+i)).String(), "10.0.0.1:"+port)
+		c.pkt(true, capture.FlagSYN, "").pkt(true, capture.FlagSYN, "")
+		convs = append(convs, c)
+	}
+	out, _ := runEngine(t, Config{Detectors: Registry()}, convs...)
+	if len(out) != len(convs) {
+		t.Fatalf("got %d flows, want %d", len(out), len(convs))
+	}
+	for _, f := range out {
+		if f.HasPayload || len(f.Findings) != 0 || f.User != "" {
+			t.Errorf("%v: payload %v findings %+v user %q", f.Server, f.HasPayload, f.Findings, f.User)
+		}
+	}
+}
+
+// FuzzEngine feeds packets cut from arbitrary bytes to the engine with the
+// full registry: nothing may panic, and every flow is reported at the end.
+func FuzzEngine(f *testing.F) {
+	f.Add([]byte("\x02\x00\x00\x00\x1c\x01\x00\xe0\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x70\x01\x00\x00\x01\xa1\xfb\x81\x62\xf7"))
+	f.Add([]byte("\x18\x16\x03\x01\x00\x05\x01\x00\x00\x01\x03"))
+	f.Add([]byte("\x11USER alice\r\nPASS x\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ports := []uint16{21, 23, 389, 446, 449, 445, 8476, 9476, 512, 2001, 40000}
+		e, err := New(Config{Detectors: Registry(), Emit: func(*Flow) {}, MaxFlows: 8, HeadBytes: 512})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+		var seq [2]uint32
+		for len(data) > 0 {
+			ctl := data[0]
+			data = data[1:]
+			n := int(ctl>>3) + 1
+			if n > len(data) {
+				n = len(data)
+			}
+			p := capture.Packet{Timestamp: ts, Transport: capture.TCP, Payload: data[:n], IPPayloadLen: n + 20}
+			if ctl&0x40 != 0 {
+				p.Transport = capture.UDP
+			}
+			port := ports[int(ctl)%len(ports)]
+			cli := netip.AddrPortFrom(netip.MustParseAddr("10.0.0.2"), 40001+uint16(ctl&1))
+			srv := netip.AddrPortFrom(netip.MustParseAddr("10.0.0.1"), port)
+			dir := int(ctl>>2) & 1
+			if dir == 0 {
+				p.Src, p.SrcPort, p.Dst, p.DstPort = cli.Addr(), cli.Port(), srv.Addr(), srv.Port()
+			} else {
+				p.Src, p.SrcPort, p.Dst, p.DstPort = srv.Addr(), srv.Port(), cli.Addr(), cli.Port()
+			}
+			p.TCPFlags = capture.FlagACK | (ctl & (capture.FlagFIN | capture.FlagSYN))
+			p.Seq = seq[dir]
+			seq[dir] += uint32(n)
+			if ctl&0x80 != 0 {
+				p.Seq -= uint32(n / 2) // overlap
+			}
+			e.Packet(&p)
+			data = data[n:]
+			ts = ts.Add(time.Duration(ctl) * time.Second)
+		}
+		e.Flush()
+		if s := e.Stats(); s.Emitted != s.Flows {
+			t.Fatalf("flows %d, records %d", s.Flows, s.Emitted)
+		}
+	})
+}
