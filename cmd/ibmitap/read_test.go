@@ -132,3 +132,29 @@ func TestTableOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestSYNOnlyCapture: connection attempts that never carried payload are
+// reported, with encrypted null and no finding at all.
+func TestSYNOnlyCapture(t *testing.T) {
+	out, errs, code := readCapture(t, "json", filepath.Join(testdataDir, "syn-only.pcap"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 13 {
+		t.Fatalf("got %d flows, want 13", len(lines))
+	}
+	for _, l := range lines {
+		var r struct {
+			Encrypted *bool             `json:"encrypted"`
+			Findings  []json.RawMessage `json:"findings"`
+			User      string            `json:"user"`
+		}
+		if err := json.Unmarshal([]byte(l), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Encrypted != nil || len(r.Findings) != 0 || r.User != "" {
+			t.Errorf("SYN-only flow reported %s", l)
+		}
+	}
+}
