@@ -53,7 +53,11 @@ func OpenFile(path string) (*File, error) {
 		}
 		return nil, &Error{File: path, Offset: -1, Err: err}
 	}
-	r, err := NewReader(path, f)
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fi.Size()
+	}
+	r, err := newReader(path, f, size)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -65,9 +69,21 @@ func OpenFile(path string) (*File, error) {
 // NewReader reads a capture from r as OpenFile does; name is used in errors.
 // Close does not close r.
 func NewReader(name string, r io.Reader) (*File, error) {
+	return newReader(name, r, -1)
+}
+
+// newReader opens a capture of size bytes (-1: unknown). A small file gets a
+// small buffer: no block can be larger than the file.
+func newReader(name string, r io.Reader, size int64) (*File, error) {
 	f := &File{name: name}
 	f.cr = &countingReader{r: r}
-	f.br = bufio.NewReaderSize(f.cr, bufSize)
+	n := bufSize
+	if size >= 0 && size < bufSize {
+		// At least 4096: pcapgo wraps any smaller *bufio.Reader in its own,
+		// which would hide the stream from the record-header guard.
+		n = max(int(size), 4096)
+	}
+	f.br = bufio.NewReaderSize(f.cr, n)
 	magic, err := f.br.Peek(4)
 	if len(magic) >= 2 && magic[0] == 0x1F && magic[1] == 0x8B {
 		if f.gz, err = gzip.NewReader(f.br); err != nil {
@@ -89,7 +105,7 @@ func NewReader(name string, r io.Reader) (*File, error) {
 	case 0xD4C3B2A1, 0x4D3CB2A1:
 		return f, f.openPcap(true)
 	case ngSHB:
-		f.ng = &ngReader{br: f.br, max: bufSize}
+		f.ng = &ngReader{br: f.br, max: f.br.Size(), pos: f.pos}
 		h, err := f.br.Peek(12)
 		if len(h) < 12 {
 			return nil, f.headerErr(fmt.Errorf("section header truncated: %w", errShort(err)))
@@ -123,6 +139,9 @@ func (f *File) headerErr(err error) error {
 	return &Error{File: f.name, Packet: 0, Offset: 0, Err: err}
 }
 
+// pos is the offset in the (uncompressed) stream of the next unread byte.
+func (f *File) pos() int64 { return f.cr.n - int64(f.br.Buffered()) }
+
 // Name returns the file name given to OpenFile.
 func (f *File) Name() string { return f.name }
 
@@ -134,7 +153,7 @@ func (f *File) Next(p *Packet) error {
 		return f.err
 	}
 	for {
-		start := f.cr.n - int64(f.br.Buffered())
+		start := f.pos()
 		var (
 			data []byte
 			ts   time.Time
@@ -152,6 +171,9 @@ func (f *File) Next(p *Packet) error {
 			if err == io.EOF {
 				f.err = io.EOF
 			} else {
+				if f.ng != nil {
+					start = f.ng.blockStart
+				}
 				f.err = f.recordErr(start, err)
 			}
 			return f.err

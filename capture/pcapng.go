@@ -41,6 +41,9 @@ type ngReader struct {
 	ifaces  []ngIface
 	pending int // bytes of the block last returned, discarded on the next call
 	max     int // largest block that can be peeked whole
+
+	pos        func() int64 // stream offset of the next unread byte
+	blockStart int64        // offset of the block being read (for errors)
 }
 
 func (r *ngReader) u16(b []byte) uint16 {
@@ -76,6 +79,7 @@ func (r *ngReader) next() (data []byte, ts time.Time, wire int, link LinkType, e
 		r.pending = 0
 	}
 	for {
+		r.blockStart = r.pos()
 		h, err := r.br.Peek(12)
 		if len(h) == 0 && err == io.EOF {
 			return nil, ts, 0, 0, io.EOF
@@ -109,6 +113,9 @@ func (r *ngReader) next() (data []byte, ts time.Time, wire int, link LinkType, e
 			continue
 		}
 		if n > r.max {
+			if b, err := r.br.Peek(r.max); len(b) < r.max {
+				return nil, ts, 0, 0, fmt.Errorf("block truncated: %w", errShort(err))
+			}
 			return nil, ts, 0, 0, fmt.Errorf("block length %d: %w", n, ErrRecordTooLarge)
 		}
 		b, err := r.br.Peek(n)
