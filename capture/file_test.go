@@ -331,7 +331,7 @@ func TestCorrupt(t *testing.T) {
 		{"record header cut", pcap[:24+16+74+5], 1, 2, 24 + 16 + 74, io.ErrUnexpectedEOF, ": packet 2: record header truncated: unexpected EOF"},
 		{"absurd length", absurd, 2, 3, 24 + 2*(16+74), ErrRecordTooLarge, ": packet 3: captured length 2147483632: record length out of range"},
 		{"caplen over wire len", capOverWire, 2, 3, 24 + 2*(16+74), nil, ": packet 3: bad record: capture length exceeds original packet length: 66 > 10"},
-		{"pcapng block cut", ng[:len(ng)-30], 23, 24, int64(len(ng) - 120), // last EPB: 28 + 86 data + 2 padding + 4 io.ErrUnexpectedEOF, ": packet 24: block truncated: unexpected EOF"},
+		{"pcapng block cut", ng[:len(ng)-30], 23, 24, int64(len(ng) - 120) /* last EPB: 28 + 86 data + 2 padding + 4 */, io.ErrUnexpectedEOF, ": packet 24: block truncated: unexpected EOF"},
 		{"pcapng block longer than file", ngLong, 0, 1, int64(epb), io.ErrUnexpectedEOF, ": packet 1: block truncated: unexpected EOF"},
 		{"gzip cut", gzCut, -1, 0, -1, io.ErrUnexpectedEOF, "gzip stream truncated: unexpected EOF"},
 		{"gzip garbage", []byte{0x1f, 0x8b, 1, 2, 3}, 0, 0, 0, nil, ": gzip header: "},
