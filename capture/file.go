@@ -32,6 +32,7 @@ type File struct {
 	br     *bufio.Reader
 	pcap   *pcapgo.Reader
 	pcapBE bool // pcap record headers are big-endian
+	snap   int  // no record is longer: maxSnap, or less for a small file
 	ng     *ngReader
 	link   LinkType // pcap file link type
 	num    uint64   // records read
@@ -75,7 +76,10 @@ func NewReader(name string, r io.Reader) (*File, error) {
 // newReader opens a capture of size bytes (-1: unknown). A small file gets a
 // small buffer: no block can be larger than the file.
 func newReader(name string, r io.Reader, size int64) (*File, error) {
-	f := &File{name: name}
+	f := &File{name: name, snap: maxSnap}
+	if size >= 0 && size < maxSnap {
+		f.snap = max(int(size), 64)
+	}
 	f.cr = &countingReader{r: r}
 	n := bufSize
 	if size >= 0 && size < bufSize {
@@ -89,6 +93,7 @@ func newReader(name string, r io.Reader, size int64) (*File, error) {
 		if f.gz, err = gzip.NewReader(f.br); err != nil {
 			return nil, f.headerErr(fmt.Errorf("gzip header: %w", errShort(err)))
 		}
+		f.snap = maxSnap
 		f.cr = &countingReader{r: f.gz}
 		f.br = bufio.NewReaderSize(f.cr, bufSize)
 		magic, err = f.br.Peek(4)
@@ -129,8 +134,8 @@ func (f *File) openPcap(big bool) error {
 	f.link = LinkType(r.LinkType() & 0xFFFF) // upper bits carry FCS length
 	// Like tcpdump, ignore the header's snap length: some writers set it
 	// below what they write, others to 2^32-1 (an allocation hint pcapgo
-	// would follow).
-	r.SetSnaplen(maxSnap)
+	// would follow). pcapgo allocates its record buffer at this size.
+	r.SetSnaplen(uint32(f.snap))
 	f.pcap, f.pcapBE = r, big
 	return nil
 }
@@ -214,6 +219,10 @@ func (f *File) readPcap() ([]byte, time.Time, int, error) {
 	}
 	if capLen > maxSnap {
 		return nil, time.Time{}, 0, fmt.Errorf("captured length %d: %w", capLen, ErrRecordTooLarge)
+	}
+	if int(capLen) > f.snap {
+		// Longer than the whole (small) file.
+		return nil, time.Time{}, 0, fmt.Errorf("record truncated: %w", io.ErrUnexpectedEOF)
 	}
 	data, ci, err := f.pcap.ZeroCopyReadPacketData()
 	if err != nil {

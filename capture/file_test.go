@@ -305,6 +305,9 @@ func TestCorrupt(t *testing.T) {
 	absurd := bytes.Clone(pcap)
 	// record 3 starts after the 24-byte header and two 16+74 byte records
 	binary.LittleEndian.PutUint32(absurd[24+2*(16+74)+8:], 0x7FFFFFF0)
+	longerThanFile := bytes.Clone(pcap)
+	binary.LittleEndian.PutUint32(longerThanFile[24+2*(16+74)+8:], 100000)
+	binary.LittleEndian.PutUint32(longerThanFile[24+2*(16+74)+12:], 100000)
 	capOverWire := bytes.Clone(pcap)
 	binary.LittleEndian.PutUint32(capOverWire[24+2*(16+74)+12:], 10)
 	// First EPB of lo-eth.pcapng (after the SHB and IDB) claims 100000 bytes.
@@ -330,6 +333,7 @@ func TestCorrupt(t *testing.T) {
 		{"last record cut", pcap[:len(pcap)-10], 23, 24, int64(len(pcap) - 86 - 16), io.ErrUnexpectedEOF, ": packet 24: record truncated: unexpected EOF"},
 		{"record header cut", pcap[:24+16+74+5], 1, 2, 24 + 16 + 74, io.ErrUnexpectedEOF, ": packet 2: record header truncated: unexpected EOF"},
 		{"absurd length", absurd, 2, 3, 24 + 2*(16+74), ErrRecordTooLarge, ": packet 3: captured length 2147483632: record length out of range"},
+		{"record longer than file", longerThanFile, 2, 3, 24 + 2*(16+74), io.ErrUnexpectedEOF, ": packet 3: record truncated: unexpected EOF"},
 		{"caplen over wire len", capOverWire, 2, 3, 24 + 2*(16+74), nil, ": packet 3: bad record: capture length exceeds original packet length: 66 > 10"},
 		{"pcapng block cut", ng[:len(ng)-30], 23, 24, int64(len(ng) - 120) /* last EPB: 28 + 86 data + 2 padding + 4 */, io.ErrUnexpectedEOF, ": packet 24: block truncated: unexpected EOF"},
 		{"pcapng block longer than file", ngLong, 0, 1, int64(epb), io.ErrUnexpectedEOF, ": packet 1: block truncated: unexpected EOF"},

@@ -67,11 +67,13 @@ func FuzzOpen(f *testing.F) {
 	}
 	f.Add([]byte{})
 	f.Add([]byte("not a capture file"))
+	// One file per worker process, rewritten for every input: a fresh
+	// directory per input makes each run (and so minimization) slow.
+	path := filepath.Join(f.TempDir(), "f")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// A hang crashes the worker, so the fuzzer records the input.
 		watchdog := time.AfterFunc(10*time.Second, func() { panic("FuzzOpen: input read for more than 10s") })
 		defer watchdog.Stop()
-		path := filepath.Join(t.TempDir(), "f")
 		if err := os.WriteFile(path, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
