@@ -236,59 +236,13 @@ func (g *gen) hostServer(port uint16, id uint16) {
 // application data records.
 func (g *gen) tls(port uint16) {
 	c := g.conn(port)
-	c.Exchange(synth.Client, g.clientHello("ibmi.example.com"))
-	c.Exchange(synth.Server, g.serverHello())
+	c.Exchange(synth.Client, synth.ClientHello("ibmi.example.com", g.rnd.Uint64()))
+	c.Exchange(synth.Server, synth.ServerHello(g.rnd.Uint64()))
 	for range 1 + g.rnd.IntN(5) {
-		c.Exchange(synth.Client, g.appData(50+g.rnd.IntN(400)))
-		c.Exchange(synth.Server, g.appData(100+g.rnd.IntN(8000)))
+		c.Exchange(synth.Client, synth.AppData(50+g.rnd.IntN(400), g.rnd.Uint64()))
+		c.Exchange(synth.Server, synth.AppData(100+g.rnd.IntN(8000), g.rnd.Uint64()))
 	}
 	c.Close()
-}
-
-func (g *gen) clientHello(sni string) []byte {
-	var ext []byte
-	name := []byte(sni)
-	// server_name
-	ext = append(ext, 0, 0, 0, byte(len(name)+5), 0, byte(len(name)+3), 0, 0, byte(len(name)))
-	ext = append(ext, name...)
-	// supported_groups x25519, secp256r1
-	ext = append(ext, 0, 0x0A, 0, 6, 0, 4, 0, 0x1D, 0, 0x17)
-	// signature_algorithms
-	ext = append(ext, 0, 0x0D, 0, 6, 0, 4, 0x04, 0x03, 0x08, 0x04)
-	// supported_versions TLS 1.3, 1.2
-	ext = append(ext, 0, 0x2B, 0, 5, 4, 3, 4, 3, 3)
-	// key_share x25519
-	ext = append(ext, 0, 0x33, 0, 0x26, 0, 0x24, 0, 0x1D, 0, 0x20)
-	ext = append(ext, g.bytes(32)...)
-	body := []byte{3, 3}
-	body = append(body, g.bytes(32)...)
-	body = append(body, 32)
-	body = append(body, g.bytes(32)...)
-	body = append(body, 0, 8, 0x13, 0x01, 0x13, 0x02, 0x13, 0x03, 0xC0, 0x2F, 1, 0)
-	body = append(body, byte(len(ext)>>8), byte(len(ext)))
-	body = append(body, ext...)
-	return record(0x16, 0x0301, append([]byte{1, 0, byte(len(body) >> 8), byte(len(body))}, body...))
-}
-
-func (g *gen) serverHello() []byte {
-	body := []byte{3, 3}
-	body = append(body, g.bytes(32)...)
-	body = append(body, 32)
-	body = append(body, g.bytes(32)...)
-	body = append(body, 0x13, 0x01, 0)
-	ext := []byte{0, 0x2B, 0, 2, 3, 4, 0, 0x33, 0, 0x24, 0, 0x1D, 0, 0x20}
-	ext = append(ext, g.bytes(32)...)
-	body = append(body, byte(len(ext)>>8), byte(len(ext)))
-	body = append(body, ext...)
-	out := record(0x16, 0x0303, append([]byte{2, 0, byte(len(body) >> 8), byte(len(body))}, body...))
-	out = append(out, record(0x14, 0x0303, []byte{1})...)
-	return append(out, g.appData(1200+g.rnd.IntN(2000))...)
-}
-
-func (g *gen) appData(n int) []byte { return record(0x17, 0x0303, g.bytes(n)) }
-
-func record(typ byte, version uint16, body []byte) []byte {
-	return append([]byte{typ, byte(version >> 8), byte(version), byte(len(body) >> 8), byte(len(body))}, body...)
 }
 
 // ftp: IBM i FTP server dialogue with a clear-text login (fake password).
