@@ -278,6 +278,10 @@ func decodeTransport(proto uint8, data []byte, payloadLen int, note SkipReason, 
 		if len(data) < 8 {
 			return SkipTruncatedHeader, false
 		}
+		ul := int(binary.BigEndian.Uint16(data[4:6]))
+		if ul != 0 && ul < 8 { // 0 is allowed: IPv6 jumbograms
+			return SkipBadUDPHeader, false
+		}
 		p.Transport = UDP
 		p.SrcPort = binary.BigEndian.Uint16(data[0:2])
 		p.DstPort = binary.BigEndian.Uint16(data[2:4])
@@ -285,7 +289,7 @@ func decodeTransport(proto uint8, data []byte, payloadLen int, note SkipReason, 
 		p.IPPayloadLen = payloadLen
 		p.Payload = data[8:]
 		p.Truncated = len(data) < payloadLen
-		if ul := int(binary.BigEndian.Uint16(data[4:6])); ul >= 8 && ul < payloadLen && note == SkipNone {
+		if ul >= 8 && ul < payloadLen && note == SkipNone {
 			// IP padding beyond the datagram (never trim a first fragment:
 			// its UDP length covers the whole datagram).
 			if ul-8 < len(p.Payload) {

@@ -140,6 +140,10 @@ func TestDecode(t *testing.T) {
 		binary.BigEndian.PutUint16(out[2:], uint16(len(out)))
 		return out
 	}()
+	badUDP := bytes.Clone(ip4(realEthUDP4))
+	badUDP[20+5] = 7 // UDP length 7
+	shortUDP := bytes.Clone(ip4(realEthUDP4))
+	shortUDP[20+5] = 8 + 10 // datagram ends 19 bytes before the IP packet does
 	badOff := bytes.Clone(ip4(realEthTCP4))
 	badOff[20+12] = 0x40 // data offset 16 bytes
 	hugeOff := bytes.Clone(ip4(realEthTCP4))
@@ -200,6 +204,8 @@ func TestDecode(t *testing.T) {
 		{"ihl too small", LinkRaw, cat([]byte{0x44}, ip4(realEthTCP4)[1:]), SkipBadIPHeader, false, netip.Addr{}, 0, 0, 0, nil, 0, false},
 		{"tcp offset < 20", LinkRaw, badOff, SkipBadTCPHeader, false, netip.Addr{}, 0, 0, 0, nil, 0, false},
 		{"tcp offset > ip length", LinkRaw, hugeOff, SkipBadTCPHeader, false, netip.Addr{}, 0, 0, 0, nil, 0, false},
+		{"udp length < 8", LinkRaw, badUDP, SkipBadUDPHeader, false, netip.Addr{}, 0, 0, 0, nil, 0, false},
+		{"udp shorter than ip", LinkRaw, shortUDP, SkipNone, true, lo4, 48902, 18053, UDP, dns[:10], 37, false},
 		{"empty", LinkEthernet, nil, SkipTruncatedHeader, false, netip.Addr{}, 0, 0, 0, nil, 0, false},
 	}
 	for _, tt := range tests {
