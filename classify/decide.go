@@ -37,6 +37,7 @@ func (e *Engine) close(f *flow, reason string) {
 
 // finish writes the record of f; the caller removes f from the table.
 func (e *Engine) finish(f *flow, reason string) {
+	e.inspectDirty() // what other flows taught may name this one
 	if f.dirty {
 		e.inspect(f)
 	}

@@ -60,6 +60,7 @@ type Engine struct {
 	// headMem is the head memory handed out and not yet returned.
 	headMem int64
 
+	dirty   []*flow // flows whose heads grew since their last inspection
 	learned map[hostKey]learned
 	expect  map[hostKey]expectation
 	ftpCtl  map[pairKey]expectation
@@ -193,8 +194,7 @@ func (e *Engine) payload(f *flow, dir int, seq uint32, data []byte) {
 	h := &f.heads[dir]
 	hadHole := h.hole
 	if h.add(seq, data, e.cfg.HeadBytes, e.allocHead) {
-		f.dirty = true
-		e.inspect(f)
+		e.markDirty(f)
 	}
 	if h.hole && !hadHole {
 		e.stats.HeadHoles++
@@ -219,10 +219,35 @@ func (e *Engine) datagram(f *flow, dir int, data []byte) {
 		}
 	}
 	if h.appendBytes(data, e.cfg.HeadBytes) {
-		f.dirty = true
-		e.inspect(f)
+		e.markDirty(f)
 	}
 	e.maybeStopBuffering(f)
+}
+
+// markDirty notes that f's heads grew. Detectors run lazily: before a new
+// flow is created or a flow's record is written, every flow that grew since
+// is inspected. That is early enough for what one flow teaches another (a
+// port-mapper answer, an announced FTP data connection) and spares a chatty
+// flow one inspection per packet.
+func (e *Engine) markDirty(f *flow) {
+	if !f.dirty {
+		f.dirty = true
+		e.dirty = append(e.dirty, f)
+	}
+}
+
+// inspectDirty inspects every flow whose heads grew since its last
+// inspection. The list may name a flow twice or one that was recycled; the
+// dirty flag tells which still need it.
+func (e *Engine) inspectDirty() {
+	for i := 0; i < len(e.dirty); i++ {
+		if f := e.dirty[i]; f.dirty && f.buffering {
+			e.inspect(f)
+			e.maybeStopBuffering(f)
+		}
+	}
+	clear(e.dirty)
+	e.dirty = e.dirty[:0]
 }
 
 // maybeStopBuffering frees a flow's heads once nothing more can be learned

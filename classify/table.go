@@ -59,6 +59,7 @@ func (e *Engine) touch(f *flow) {
 
 // newFlow creates and orients the flow of p, evicting when the table is full.
 func (e *Engine) newFlow(k key, p *capture.Packet) *flow {
+	e.inspectDirty()
 	if len(e.flows) >= e.cfg.MaxFlows {
 		e.evictOne()
 	}

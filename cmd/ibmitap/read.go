@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -24,6 +25,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	site := fs.String("site", "", "site catalog `FILE` that adds or overrides port entries")
 	maxFlows := fs.Int("max-flows", 1<<18, "flow-table size; the least recently seen flow is evicted (and counted) beyond it")
 	headBytes := fs.Int("head-bytes", 8192, "bytes kept per flow direction for protocol detection")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance reports)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng, gzip-compressed).\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -39,6 +41,14 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ibmitap read: no capture file given")
 		fs.Usage()
 		return exitUsage
+	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+			return exitError
+		}
+		defer stopProfile()
 	}
 	failRank := 0
 	if *failOn != "" {
@@ -62,7 +72,9 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer f.Close()
 		w = f
 	}
-	writer, err := report.New(*format, w)
+	bw := bufio.NewWriterSize(w, 256<<10)
+	defer bw.Flush()
+	writer, err := report.New(*format, bw)
 	if err != nil {
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 		return exitUsage
@@ -125,6 +137,9 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	eng.Flush()
 	sum := report.Summary{Inputs: files, Counters: counters(capStats, eng.Stats())}
 	if err := writer.Finish(sum); err != nil && writeErr == nil {
+		writeErr = err
+	}
+	if err := bw.Flush(); err != nil && writeErr == nil {
 		writeErr = err
 	}
 	if writeErr != nil {
