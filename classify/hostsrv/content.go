@@ -20,10 +20,6 @@ const (
 // parameters are RLE-compressed.
 const orsCompressed = 0x00080000
 
-// maxInflate bounds the RLE-decoded parameters kept from one request: only
-// the LL/CP and length fields are read, not the text.
-const maxInflate = 16 << 10
-
 // sqlRequest reports whether a database message's code points 0x3807 and
 // 0x3831 are statement text: SQL functions (0x18xx) and request parameter
 // blocks (0x1D00-0x1D04) on the SQL server ID. Elsewhere (0x1F80 set
@@ -46,14 +42,7 @@ func (s *session) content(h Header, msg []byte, partial bool) {
 	switch {
 	case sqlRequest(h):
 		params := msg[ps:]
-		if h.TemplateLen >= 4 && be32(msg[HeaderLen:])&orsCompressed != 0 {
-			// LL(4) CP=0x3832 uncompressed-length(4), then RLE to the end.
-			if len(params) < 10 || be16(params[4:]) != cpCompressed {
-				return
-			}
-			params, partial = inflate(params[10:], int(be32(params[6:]))), true
-		}
-		walk(params, partial, func(cp uint16, ll int, d []byte) {
+		stmt := func(cp uint16, ll int, d []byte) {
 			switch cp {
 			case cpStmtText:
 				if len(d) >= 4 {
@@ -64,7 +53,19 @@ func (s *session) content(h Header, msg []byte, partial bool) {
 					s.sql.add(textLen(int(be32(d[2:])), ll-12))
 				}
 			}
-		})
+		}
+		if h.TemplateLen >= 4 && be32(msg[HeaderLen:])&orsCompressed != 0 {
+			// LL(4) CP=0x3832 uncompressed-length(4), then RLE to the end.
+			if len(params) < 10 || be16(params[4:]) != cpCompressed {
+				return
+			}
+			r := rle{src: params[10:], left: int(be32(params[6:]))}
+			for cp, ll, d, ok := r.param(); ok; cp, ll, d, ok = r.param() {
+				stmt(cp, ll, d)
+			}
+			return
+		}
+		walk(params, partial, stmt)
 	case h.ServerID == ServerRmtCmd && h.ID == 0x1002:
 		walk(msg[ps:], partial, func(cp uint16, ll int, d []byte) {
 			switch cp {
@@ -116,37 +117,105 @@ func walk(b []byte, partial bool, fn func(cp uint16, ll int, d []byte)) {
 	}
 }
 
-// inflate undoes the database server's run-length encoding: escape 0x1B;
-// 1B 1B is a literal 0x1B; 1B p1 p2 c1 c2 repeats the pattern p1 p2 c times.
-// The output stops at want or maxInflate bytes, whichever is smaller.
-func inflate(src []byte, want int) []byte {
-	limit := min(want, maxInflate)
-	if limit <= 0 {
-		return nil
+// rle reads the database server's run-length encoding as a stream: escape
+// 0x1B; 1B 1B is a literal 0x1B; 1B p1 p2 c1 c2 repeats the pattern p1 p2
+// c times. Repeats are skipped by arithmetic, never written out, so walking
+// a compressed request costs time in its compressed size only (a 39-byte
+// request may declare 16 KiB or 4 GiB of parameters).
+type rle struct {
+	src   []byte
+	left  int     // bytes the declared uncompressed length still allows
+	pat   [2]byte // pattern of the current repeat
+	run   int     // bytes of the current repeat still to come
+	phase int     // index in pat of the next repeated byte
+	buf   [12]byte
+	done  bool // the last parameter ran past the data
+}
+
+// next returns the next decoded byte; ok is false at the end of the data or
+// of the declared length.
+func (r *rle) next() (c byte, ok bool) {
+	if r.left <= 0 {
+		return 0, false
 	}
-	out := make([]byte, 0, min(limit, 4*len(src)+16))
-	for i := 0; i < len(src) && len(out) < limit; {
-		c := src[i]
+	for r.run == 0 {
 		switch {
-		case c != 0x1B:
-			out = append(out, c)
-			i++
-		case i+1 < len(src) && src[i+1] == 0x1B:
-			out = append(out, 0x1B)
-			i += 2
-		case i+5 <= len(src):
-			for n := int(be16(src[i+3:])); n > 0 && len(out) < limit; n-- {
-				out = append(out, src[i+1], src[i+2])
-			}
-			i += 5
-		default:
-			return out
+		case len(r.src) == 0:
+			return 0, false
+		case r.src[0] != 0x1B:
+			c, r.src = r.src[0], r.src[1:]
+			r.left--
+			return c, true
+		case len(r.src) >= 2 && r.src[1] == 0x1B:
+			r.src = r.src[2:]
+			r.left--
+			return 0x1B, true
+		case len(r.src) < 5:
+			r.src = nil
+			return 0, false
 		}
+		r.pat = [2]byte{r.src[1], r.src[2]}
+		r.run, r.phase = 2*int(be16(r.src[3:])), 0
+		r.src = r.src[5:]
 	}
-	if len(out) > limit {
-		out = out[:limit]
+	c = r.pat[r.phase]
+	r.phase ^= 1
+	r.run--
+	r.left--
+	return c, true
+}
+
+// read fills dst and returns how many bytes it got.
+func (r *rle) read(dst []byte) int {
+	for i := range dst {
+		c, ok := r.next()
+		if !ok {
+			return i
+		}
+		dst[i] = c
 	}
-	return out
+	return len(dst)
+}
+
+// skip passes over n decoded bytes and reports whether they were all there.
+func (r *rle) skip(n int) bool {
+	for n > 0 {
+		if r.run > 0 {
+			k := min(n, r.run, r.left)
+			if k <= 0 {
+				return false
+			}
+			r.run -= k
+			r.left -= k
+			r.phase ^= k & 1
+			n -= k
+			continue
+		}
+		if _, ok := r.next(); !ok {
+			return false
+		}
+		n--
+	}
+	return true
+}
+
+// param reads the next LL/CP parameter of an RLE stream: its code point,
+// declared length and at most its first six data bytes (all the content
+// checks read), in r's own buffer. A parameter that runs past the data is
+// returned too; the one after it is not.
+func (r *rle) param() (cp uint16, ll int, d []byte, ok bool) {
+	if r.done || r.read(r.buf[:6]) < 6 {
+		return 0, 0, nil, false
+	}
+	n := be32(r.buf[:])
+	if n < 6 || n > MaxLength {
+		return 0, 0, nil, false
+	}
+	ll = int(n)
+	want := min(ll-6, 6)
+	got := r.read(r.buf[6 : 6+want])
+	r.done = got < want || !r.skip(ll-6-got)
+	return be16(r.buf[4:]), ll, r.buf[6 : 6+got], true
 }
 
 // reportContent adds one finding per kind of sensitive content seen.

@@ -1,6 +1,7 @@
 package hostsrv
 
 import (
+	"bytes"
 	"encoding/binary"
 	"testing"
 
@@ -83,8 +84,18 @@ func FuzzMessages(f *testing.F) {
 		if n > len(b) {
 			t.Fatalf("messages cover %d of %d bytes", n, len(b))
 		}
-		if out := inflate(b, len(b)*8); len(out) > maxInflate {
-			t.Fatalf("inflate gave %d bytes", len(out))
+		// Skipping a prefix of the RLE stream lands where reading it does.
+		all := decodeRLE(b, 4096, 4096)
+		for _, n := range []int{0, 1, 5, len(all) / 2, len(all)} {
+			n = min(n, len(all))
+			r := rle{src: b, left: 4096}
+			rest := make([]byte, len(all))
+			if !r.skip(n) {
+				t.Fatalf("skip(%d) of %d decoded bytes failed", n, len(all))
+			}
+			if got := rest[:r.read(rest)]; !bytes.Equal(got, all[n:]) {
+				t.Fatalf("after skip(%d): % X, want % X", n, got, all[n:])
+			}
 		}
 	})
 }

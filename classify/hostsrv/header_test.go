@@ -77,7 +77,21 @@ func TestParams(t *testing.T) {
 	}
 }
 
-func TestInflate(t *testing.T) {
+// decodeRLE reads up to max bytes from an RLE stream.
+func decodeRLE(src []byte, limit, max int) []byte {
+	r := rle{src: src, left: limit}
+	var out []byte
+	for len(out) < max {
+		c, ok := r.next()
+		if !ok {
+			break
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func TestRLE(t *testing.T) {
 	tests := []struct {
 		src, want []byte
 		limit     int
@@ -85,16 +99,34 @@ func TestInflate(t *testing.T) {
 		{[]byte{1, 2, 0x1B, 0x1B, 3}, []byte{1, 2, 0x1B, 3}, 100},
 		{[]byte{0x1B, 0x00, 0x20, 0x00, 0x03, 9}, []byte{0, 0x20, 0, 0x20, 0, 0x20, 9}, 100},
 		{[]byte{0x1B, 0x00, 0x20, 0xFF, 0xFF}, bytes.Repeat([]byte{0, 0x20}, 5), 10},
-		{[]byte{7, 0x1B, 0x00}, []byte{7}, 100}, // cut escape
+		{[]byte{0x1B, 0x00, 0x20, 0x00, 0x00, 0x1B, 0x00, 0x20, 0x00, 0x01, 5}, []byte{0, 0x20, 5}, 100}, // empty repeat
+		{[]byte{7, 0x1B, 0x00}, []byte{7}, 100},                                                          // cut escape
 		{[]byte{1, 2, 3}, nil, 0},
 	}
 	for _, tt := range tests {
-		if got := inflate(tt.src, tt.limit); !bytes.Equal(got, tt.want) {
-			t.Errorf("inflate(% X, %d) = % X, want % X", tt.src, tt.limit, got, tt.want)
+		if got := decodeRLE(tt.src, tt.limit, 1<<20); !bytes.Equal(got, tt.want) {
+			t.Errorf("rle(% X, %d) = % X, want % X", tt.src, tt.limit, got, tt.want)
+		}
+		// Skipping any prefix lands where reading it would.
+		for n := 0; n <= len(tt.want); n++ {
+			r := rle{src: tt.src, left: tt.limit}
+			if !r.skip(n) {
+				t.Fatalf("skip(%d) over % X failed", n, tt.src)
+			}
+			rest := make([]byte, len(tt.want))
+			if got := rest[:r.read(rest)]; !bytes.Equal(got, tt.want[n:]) {
+				t.Errorf("after skip(%d) over % X read % X, want % X", n, tt.src, got, tt.want[n:])
+			}
+		}
+		r := rle{src: tt.src, left: tt.limit}
+		if r.skip(len(tt.want) + 1) {
+			t.Errorf("skip past the end of % X succeeded", tt.src)
 		}
 	}
-	if got := inflate(bytes.Repeat([]byte{0x1B, 0, 0, 0xFF, 0xFF}, 10), 1<<30); len(got) != maxInflate {
-		t.Errorf("inflate gave %d bytes, want the cap %d", len(got), maxInflate)
+	// A repeat declaring 4 GiB is skipped in one step.
+	r := rle{src: bytes.Repeat([]byte{0x1B, 0, 0, 0xFF, 0xFF}, 10), left: 1 << 32}
+	if !r.skip(10*2*0xFFFF) || r.skip(1) {
+		t.Error("skip over ten full repeats")
 	}
 }
 
