@@ -58,6 +58,9 @@ func (e *Engine) finish(f *flow, reason string) {
 	v := &f.verdict
 	r.Protocol = v.Protocol
 	r.Encrypted = v.Encrypted || v.Upgraded
+	// Payload nobody looked at, or a capture that starts mid-connection
+	// with bytes nothing recognised, tells nothing about encryption.
+	r.Inspected = f.payload && !f.unbuffered && !(f.midStream && v.Protocol == "")
 	r.Upgraded = v.Upgraded
 	r.TLS = v.TLS
 	r.User = v.User
@@ -74,13 +77,15 @@ func (e *Engine) label(f *flow, r *Flow) {
 	v := &f.verdict
 	proto := catalog.Proto(f.transport)
 	addr, port := f.server.Addr(), f.server.Port()
-	l, haveLearned := e.learned[makeHostKey(addr, port)]
-	fromMapper := haveLearned && l.from == SourcePortmapper
+	l, fromMapper := e.learned[makeHostKey(addr, port)]
 	ent, haveEnt := e.cat.LookupHost(addr, proto, port)
 	if haveEnt && ent.Source == "iana" {
 		haveEnt = false
 	}
 	isTLS := v.Encrypted && v.Protocol == "tls"
+	if x := f.expected; x != nil && x.guess && !isTLS {
+		f.expected = nil // an encrypted FTP session's data connection is TLS
+	}
 
 	set := func(name, src string) { r.Service, r.LabelSource = name, src }
 	switch {
@@ -153,12 +158,12 @@ func (e *Engine) policy(f *flow, r *Flow) {
 	v := &f.verdict
 	proto := catalog.Proto(f.transport)
 	addr, port := f.server.Addr(), f.server.Port()
-	l, haveLearned := e.learned[makeHostKey(addr, port)]
-	fromMapper := haveLearned && l.from == SourcePortmapper
+	l, fromMapper := e.learned[makeHostKey(addr, port)]
 
-	if f.payload {
+	if r.Inspected {
 		clearFromStart := !v.Encrypted
-		tlsPort := e.cat.IsTLSPort(proto, port) || (fromMapper && l.tls)
+		ent, ok := e.cat.LookupHost(addr, proto, port)
+		tlsPort := (ok && ent.TLS) || (fromMapper && l.tls)
 		onTLSPort := false
 		if clearFromStart && tlsPort && r.Service != "as-svrmap" {
 			onTLSPort = true
@@ -210,7 +215,7 @@ func (e *Engine) policy(f *flow, r *Flow) {
 			Message: fmt.Sprintf("%s succeeded; the session is encrypted from there", orUnknown(v.UpgradeHow)),
 		})
 	}
-	if r.IBMi && (r.LabelSource == SourcePortmapper || r.LabelSource == SourceSignature) && r.Service != "as-svrmap" {
+	if r.IBMi && f.expected == nil && (r.LabelSource == SourcePortmapper || r.LabelSource == SourceSignature) && r.Service != "as-svrmap" {
 		if se, ok := e.cat.ByName(r.Service); ok && se.Port != 0 && se.Port != port {
 			r.Findings = append(r.Findings, detect.Finding{
 				Kind: detect.KindRemappedPort, Severity: detect.SevInfo,

@@ -45,7 +45,9 @@ type Stats struct {
 	HeadsNoMemory  uint64 // directions not buffered because the head memory budget was used up
 	HeadHoles      uint64 // directions whose head stopped at a sequence gap that never closed
 	LearnedEvicted uint64 // learned port-mapper facts pushed out of a full table
-	Learned        uint64 // port-mapper answers and datastream signatures learned
+	Learned        uint64 // port-mapper answers learned
+	ExpectDropped  uint64 // announced data connections not remembered because the table was full
+	Uninspected    uint64 // flows with payload that no detector could look at (no head memory)
 }
 
 // Engine classifies flows packet by packet. It is not safe for concurrent use.
@@ -58,7 +60,8 @@ type Engine struct {
 	free  []*flow
 	bufs  [][]byte
 	// headMem is the head memory handed out and not yet returned.
-	headMem int64
+	headMem     int64
+	allocFailed bool // the last allocHead found no memory
 
 	dirty   []*flow // flows whose heads grew since their last inspection
 	learned map[hostKey]learned
@@ -136,9 +139,13 @@ func (e *Engine) Packet(p *capture.Packet) {
 	f := e.flows[k]
 	isTCP := p.Transport == capture.TCP
 	pureSYN := isTCP && p.TCPFlags&(capture.FlagSYN|capture.FlagACK) == capture.FlagSYN
-	if f != nil && f.closed && pureSYN {
+	if f != nil && pureSYN && (f.closed || e.newConnection(f, p)) {
 		// The 4-tuple is being reused by a new connection.
-		e.finish(f, f.endReason)
+		reason := EndReused
+		if f.closed {
+			reason = f.endReason
+		}
+		e.finish(f, reason)
 		e.remove(f)
 		f = nil
 	}
@@ -161,11 +168,16 @@ func (e *Engine) Packet(p *capture.Packet) {
 	}
 
 	if isTCP {
+		seq := p.Seq
 		if p.TCPFlags&capture.FlagSYN != 0 {
-			f.heads[dir].syn(p.Seq)
+			f.heads[dir].syn(seq)
+			if !f.synSeenDir[dir] {
+				f.synSeenDir[dir], f.isn[dir] = true, seq
+			}
+			seq++ // data on a SYN (TCP Fast Open) follows the SYN's number
 		}
 		if len(p.Payload) > 0 {
-			e.payload(f, dir, p.Seq, p.Payload)
+			e.payload(f, dir, seq, p.Payload)
 		}
 		if p.TCPFlags&capture.FlagRST != 0 {
 			e.close(f, EndRST)
@@ -184,8 +196,18 @@ func (e *Engine) Packet(p *capture.Packet) {
 	}
 }
 
-// payload adds TCP payload to a direction's head and inspects the flow when
-// the in-order bytes grew.
+// newConnection reports whether a pure SYN on an open flow starts a new
+// connection on the same 4-tuple (its FIN was not captured) rather than
+// retransmitting the first SYN.
+func (e *Engine) newConnection(f *flow, p *capture.Packet) bool {
+	if p.SrcPort != f.client.Port() || p.Src != f.client.Addr() {
+		return false // a SYN from the server side is no new connection of the client's
+	}
+	return !f.synSeenDir[c2s] || p.Seq != f.isn[c2s]
+}
+
+// payload adds TCP payload to a direction's head and marks the flow for
+// inspection when the in-order bytes grew.
 func (e *Engine) payload(f *flow, dir int, seq uint32, data []byte) {
 	f.payload = true
 	if !f.buffering {
@@ -196,10 +218,25 @@ func (e *Engine) payload(f *flow, dir int, seq uint32, data []byte) {
 	if h.add(seq, data, e.cfg.HeadBytes, e.allocHead) {
 		e.markDirty(f)
 	}
+	if h.buf == nil && e.allocFailed {
+		e.noMemory(f)
+		return
+	}
 	if h.hole && !hadHole {
 		e.stats.HeadHoles++
 	}
 	e.maybeStopBuffering(f)
+}
+
+// noMemory gives up on inspecting f: its payload came when no head memory
+// was left. Its record says so (encrypted unknown, no plaintext finding).
+func (e *Engine) noMemory(f *flow) {
+	e.allocFailed = false
+	if !f.unbuffered {
+		f.unbuffered = true
+		e.stats.Uninspected++
+	}
+	e.stopBuffering(f)
 }
 
 // datagram appends a UDP payload to the head of its direction.
@@ -214,12 +251,18 @@ func (e *Engine) datagram(f *flow, dir int, data []byte) {
 	}
 	if h.buf == nil {
 		if h.buf = e.allocHead(); h.buf == nil {
-			h.full = true
+			e.noMemory(f)
 			return
 		}
 	}
 	if h.appendBytes(data, e.cfg.HeadBytes) {
 		e.markDirty(f)
+	}
+	// UDP protocols show what they are in their first datagrams; a long
+	// UDP conversation must not hold head memory for its whole life.
+	if f.pkts[c2s]+f.pkts[s2c] >= maxUDPDatagrams {
+		e.stopBuffering(f)
+		return
 	}
 	e.maybeStopBuffering(f)
 }
@@ -249,6 +292,10 @@ func (e *Engine) inspectDirty() {
 	clear(e.dirty)
 	e.dirty = e.dirty[:0]
 }
+
+// maxUDPDatagrams is how many datagrams of a UDP flow are kept for the
+// detectors.
+const maxUDPDatagrams = 8
 
 // maybeStopBuffering frees a flow's heads once nothing more can be learned
 // from them: the TLS handshake is over, or both directions are full.
@@ -294,6 +341,7 @@ func (e *Engine) allocHead() []byte {
 	}
 	if e.headMem+int64(e.cfg.HeadBytes) > e.cfg.HeadMemory {
 		e.stats.HeadsNoMemory++
+		e.allocFailed = true
 		return nil
 	}
 	e.headMem += int64(e.cfg.HeadBytes)

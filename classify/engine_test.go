@@ -237,7 +237,10 @@ func TestSYNsOnlyRaiseNothing(t *testing.T) {
 	var convs []*conv
 	for i, port := range []string{"21", "23", "389", "446", "992", "8471", "8476", "9476", "449", "445", "2001"} {
 		c := newConv(netip.AddrPortFrom(netip.MustParseAddr("10.0.0.9"), uint16(50000+i)).String(), "10.0.0.1:"+port)
-		c.pkt(true, capture.FlagSYN, "").pkt(true, capture.FlagSYN, "")
+		c.pkt(true, capture.FlagSYN, "")
+		retry := c.pkts[0] // a retransmitted SYN keeps its sequence number
+		retry.Timestamp = retry.Timestamp.Add(time.Second)
+		c.pkts = append(c.pkts, retry)
 		convs = append(convs, c)
 	}
 	out, _ := runEngine(t, Config{Detectors: Registry()}, convs...)

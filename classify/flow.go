@@ -23,6 +23,7 @@ const (
 	EndIdle    = "idle"
 	EndEvicted = "evicted"
 	EndFlush   = "end_of_input"
+	EndReused  = "reused" // a new connection (SYN with another sequence number) took over the 4-tuple
 )
 
 // Flow is the finished account of one TCP or UDP conversation, handed to the
@@ -38,9 +39,13 @@ type Flow struct {
 	Protocol    string // what the bytes were recognised as ("tls", "hostserver" ...), "" if nothing
 
 	HasPayload bool // any payload crossed; Encrypted means nothing when false
-	Encrypted  bool
-	Upgraded   bool
-	TLS        detect.TLSInfo
+	// Inspected is false when the payload could not be looked at (no head
+	// memory left, or a capture that starts in the middle of a connection
+	// whose bytes nothing recognised): Encrypted is then unknown.
+	Inspected bool
+	Encrypted bool
+	Upgraded  bool
+	TLS       detect.TLSInfo
 
 	User           string
 	PortmapRequest string
@@ -83,6 +88,10 @@ type flow struct {
 	matched           int // registry index of the detector that matched, -1 none
 	expected          *expectation
 	ftpControl        bool // registered as an encrypted FTP control connection
+	nexpect           int  // announced connections already registered
+	isn               [2]uint32
+	synSeenDir        [2]bool
+	unbuffered        bool // payload came but no head memory was left: nothing was inspected
 	// LRU links, most recently seen at the tail.
 	prev, next *flow
 }

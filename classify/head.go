@@ -1,29 +1,36 @@
 package classify
 
 // head keeps the first bytes of one direction of a TCP stream in sequence
-// order. It absorbs segmentation and retransmission, and holds a few segments
-// that arrive ahead of a gap; when the gap does not close before that room
-// runs out, the head stops at the hole.
+// order. It absorbs segmentation and retransmission; a segment that arrives
+// ahead of a gap is written straight into the buffer at its place and
+// remembered as a span, so reordering costs no memory beyond the buffer.
+// When the gap does not close before the spans or the buffer run out, the
+// head stops at the hole.
 type head struct {
-	buf     []byte // in-order bytes; nil until the first payload
-	next    uint32 // sequence number of the byte after buf
-	synced  bool   // next is known (from the SYN or the first data segment)
-	full    bool   // buf reached its limit
-	hole    bool   // a gap never closed; buf ends at it
-	pending []segment
+	buf    []byte // in-order bytes; nil until the first payload; cap is the limit
+	next   uint32 // sequence number of the byte after buf
+	synced bool   // next is known (from the SYN or the first data segment)
+	full   bool   // buf reached its limit
+	hole   bool   // a gap never closed; buf ends at it
+	spans  [maxPending]span
+	nspans int
 }
 
-// segment is an out-of-order piece waiting for the gap before it to close.
-type segment struct {
-	seq  uint32
-	data []byte
-}
+// span is a stretch of the buffer beyond len(buf) that already holds
+// out-of-order bytes: offsets lo (inclusive) to hi (exclusive).
+type span struct{ lo, hi int }
 
-// maxPending bounds how many out-of-order segments a head holds.
+// maxPending bounds how many out-of-order stretches a head remembers.
 const maxPending = 8
 
-// seqDiff returns a-b in sequence space (wrapping).
-func seqDiff(a, b uint32) int32 { return int32(a - b) }
+// window is how far from the expected sequence number a segment may lie and
+// still be taken as part of this stream: beyond it the number is garbage or
+// from another connection, and the segment is ignored.
+const window = 1 << 30
+
+// seqDiff returns a-b in sequence space (wrapping), widened so that negating
+// it cannot overflow.
+func seqDiff(a, b uint32) int64 { return int64(int32(a - b)) }
 
 // syn records the initial sequence number of the direction.
 func (h *head) syn(seq uint32) {
@@ -34,7 +41,8 @@ func (h *head) syn(seq uint32) {
 }
 
 // add offers a segment to the head and reports whether the in-order bytes
-// grew. limit is the head's size; alloc provides the buffer on first use.
+// grew. limit is the head's size; alloc provides the buffer on first use
+// (nil when no memory is left).
 func (h *head) add(seq uint32, data []byte, limit int, alloc func() []byte) bool {
 	if h.full || h.hole || len(data) == 0 {
 		return false
@@ -43,32 +51,28 @@ func (h *head) add(seq uint32, data []byte, limit int, alloc func() []byte) bool
 		h.next = seq
 		h.synced = true
 	}
-	if h.buf == nil {
-		h.buf = alloc()
-		if h.buf == nil {
-			h.full = true // no memory budget: treat as full, counted by the caller
-			return false
-		}
-	}
 	d := seqDiff(seq, h.next)
-	switch {
-	case d > 0:
-		h.stash(seq, data, limit)
+	if d >= window || d <= -window {
 		return false
-	case d < 0:
-		// Retransmission or overlap: keep only what is new.
-		if int(-d) >= len(data) {
+	}
+	if d < 0 && -d >= int64(len(data)) {
+		return false // all of it was seen already
+	}
+	if h.buf == nil {
+		if h.buf = alloc(); h.buf == nil {
 			return false
 		}
-		data = data[-d:]
 	}
-	grew := h.appendBytes(data, limit)
-	for grew && !h.full && len(h.pending) > 0 {
-		if !h.drain(limit) {
-			break
-		}
+	if d > 0 {
+		h.stash(int(d), data, limit)
+		return false
 	}
-	return grew
+	data = data[-d:] // drop what a retransmission repeats
+	if !h.appendBytes(data, limit) {
+		return false
+	}
+	h.drain(limit)
+	return true
 }
 
 func (h *head) appendBytes(data []byte, limit int) bool {
@@ -86,58 +90,44 @@ func (h *head) appendBytes(data []byte, limit int) bool {
 	return true
 }
 
-// stash keeps a segment that lies ahead of the next expected byte. Once the
-// room for pending segments is used up the gap is taken as lost.
-func (h *head) stash(seq uint32, data []byte, limit int) {
-	if seqDiff(seq, h.next) > int32(limit) {
-		return // far beyond what the head will ever hold
-	}
-	for _, s := range h.pending {
-		if s.seq == seq && len(s.data) >= len(data) {
-			return
-		}
-	}
-	if len(h.pending) >= maxPending {
+// stash writes a segment that lies gap bytes ahead of the next expected byte
+// into its place in the buffer. A segment beyond the buffer, or more
+// stretches than a head remembers, mean the gap is taken as lost.
+func (h *head) stash(gap int, data []byte, limit int) {
+	lo := len(h.buf) + gap
+	if lo >= limit || h.nspans == maxPending {
 		h.hole = true
-		h.pending = h.pending[:0]
+		h.nspans = 0
 		return
 	}
-	room := limit - len(h.buf)
-	if len(data) > room {
-		data = data[:room]
-	}
-	// pending data is copied: the packet buffer is reused by the reader.
-	var s segment
-	s.seq = seq
-	if n := len(h.pending); n < cap(h.pending) {
-		s.data = append(h.pending[:n+1][n].data[:0], data...)
-	} else {
-		s.data = append([]byte(nil), data...)
-	}
-	h.pending = append(h.pending, s)
+	n := copy(h.buf[lo:limit], data)
+	h.spans[h.nspans] = span{lo, lo + n}
+	h.nspans++
 }
 
-// drain moves the pending segments that now touch the in-order bytes into the
-// buffer. It reports whether anything moved.
-func (h *head) drain(limit int) bool {
-	moved := false
-	for i := 0; i < len(h.pending); {
-		s := h.pending[i]
-		d := seqDiff(s.seq, h.next)
-		if d > 0 {
-			i++
-			continue
-		}
-		if int(-d) < len(s.data) {
-			h.appendBytes(s.data[-d:], limit)
+// drain extends the in-order bytes over every remembered stretch they now
+// reach.
+func (h *head) drain(limit int) {
+	for moved := true; moved; {
+		moved = false
+		for i := 0; i < h.nspans; i++ {
+			s := h.spans[i]
+			if s.lo > len(h.buf) {
+				continue
+			}
+			if s.hi > len(h.buf) {
+				h.next += uint32(s.hi - len(h.buf))
+				h.buf = h.buf[:s.hi]
+				if len(h.buf) >= limit {
+					h.full = true
+				}
+			}
+			h.nspans--
+			h.spans[i] = h.spans[h.nspans]
 			moved = true
+			break
 		}
-		last := len(h.pending) - 1
-		h.pending[i], h.pending[last] = h.pending[last], h.pending[i]
-		h.pending = h.pending[:last]
-		i = 0
 	}
-	return moved
 }
 
 // release returns the head's buffer (for reuse) and empties the head except
@@ -145,6 +135,6 @@ func (h *head) drain(limit int) bool {
 func (h *head) release() []byte {
 	b := h.buf
 	h.buf = nil
-	h.pending = h.pending[:0]
+	h.nspans = 0
 	return b
 }

@@ -1,18 +1,19 @@
 package classify
 
 import (
+	"bytes"
 	"net/netip"
-
-	"github.com/ibmitap/ibmitap/catalog"
 	"strings"
 	"time"
+
+	"github.com/ibmitap/ibmitap/catalog"
 )
 
-// learned is one per-host fact: which service listens on a server port.
+// learned is one per-host fact from the port mapper: which service listens
+// on a server port.
 type learned struct {
 	service string // as announced, with "-s" for TLS services
 	tls     bool
-	from    string // SourcePortmapper or SourceSignature
 	at      time.Time
 }
 
@@ -20,16 +21,21 @@ type learned struct {
 type expectation struct {
 	service   string
 	control   FlowRef
-	protected bool // the control connection was upgraded to TLS
-	until     time.Time
+	protected bool // the control connection was encrypted
+	// guess marks the pairing of an encrypted FTP session: its data
+	// connections were announced inside TLS, so only a TLS flow between the
+	// same hosts on unregistered ports is taken as one.
+	guess bool
+	until time.Time
 }
 
 // expectTTL is how long an announced data connection is waited for.
 const expectTTL = 2 * time.Minute
 
 // learnFrom records what the latest inspection of f taught about its server:
-// port-mapper answers, datastream signatures on a port, announced data
-// connections.
+// port-mapper answers and announced data connections. Detectors rebuild the
+// verdict from the whole head each time, in the same order, so only what is
+// new since the last inspection is registered.
 func (e *Engine) learnFrom(f *flow) {
 	v := &f.verdict
 	srv := f.server.Addr()
@@ -37,57 +43,67 @@ func (e *Engine) learnFrom(f *flow) {
 		e.learn(makeHostKey(srv, m.Port), learned{
 			service: m.Service,
 			tls:     strings.HasSuffix(m.Service, "-s"),
-			from:    SourcePortmapper,
 			at:      e.now,
 		})
 	}
-	if v.Protocol == "hostserver" && v.Service != "" {
-		hk := makeHostKey(srv, f.server.Port())
-		if old, ok := e.learned[hk]; !ok || old.from != SourcePortmapper {
-			e.learn(hk, learned{service: v.Service, from: SourceSignature, at: e.now})
-		}
-	}
 	if !f.ftpControl && e.protectedFTPControl(f) {
-		// Data connections of an encrypted FTP session are announced inside
-		// TLS; while the control connection lives, the same client's TLS
-		// connections to the same server on unregistered ports are its data
-		// connections.
 		f.ftpControl = true
 		e.ftpCtl[pairKey{f.client.Addr().As16(), srv.As16()}] = expectation{
 			service:   "ftps-data",
 			control:   FlowRef{Transport: f.transport, Client: f.client, Server: f.server},
 			protected: true,
+			guess:     true,
 		}
 	}
-	for _, x := range v.Expect {
+	for i := f.nexpect; i < len(v.Expect); i++ {
+		x := v.Expect[i]
 		addr := x.Addr
 		if !addr.IsValid() {
 			addr = srv
 		}
 		e.addExpectation(f, addr, x.Port, x.Service)
 	}
+	if len(v.Expect) > f.nexpect {
+		f.nexpect = len(v.Expect)
+	}
 }
 
+// learn stores a port-mapper fact. When the table is full the oldest fact
+// goes (ties by address and port), so results do not depend on map order.
 func (e *Engine) learn(hk hostKey, l learned) {
-	old, ok := e.learned[hk]
-	if ok && old.service == l.service && old.from == l.from {
+	if old, ok := e.learned[hk]; ok && old.service == l.service {
 		old.at = l.at
 		e.learned[hk] = old
 		return
-	}
-	if !ok && len(e.learned) >= e.cfg.MaxLearned {
-		for k := range e.learned { // drop an arbitrary old fact to stay bounded
-			delete(e.learned, k)
-			e.stats.LearnedEvicted++
-			break
+	} else if !ok && len(e.learned) >= e.cfg.MaxLearned {
+		var victim hostKey
+		var oldest time.Time
+		first := true
+		for k, x := range e.learned {
+			if first || x.at.Before(oldest) || (x.at.Equal(oldest) && hostKeyLess(k, victim)) {
+				victim, oldest, first = k, x.at, false
+			}
 		}
+		delete(e.learned, victim)
+		e.stats.LearnedEvicted++
 	}
 	e.learned[hk] = l
 	e.stats.Learned++
 }
 
+func hostKeyLess(a, b hostKey) bool {
+	if c := bytes.Compare(a.addr[:], b.addr[:]); c != 0 {
+		return c < 0
+	}
+	return a.port < b.port
+}
+
 func (e *Engine) addExpectation(f *flow, addr netip.Addr, port uint16, service string) {
-	if port == 0 || len(e.expect) >= e.cfg.MaxLearned {
+	if port == 0 {
+		return
+	}
+	if len(e.expect) >= e.cfg.MaxLearned {
+		e.stats.ExpectDropped++
 		return
 	}
 	e.expect[makeHostKey(addr, port)] = expectation{
@@ -111,19 +127,26 @@ func (e *Engine) protectedFTPControl(f *flow) bool {
 	if v.Protocol != "tls" {
 		return false
 	}
-	ent, ok := e.cat.Lookup(catalog.Proto(f.transport), f.server.Port())
+	ent, ok := e.cat.LookupHost(f.server.Addr(), catalog.Proto(f.transport), f.server.Port())
 	return ok && ent.Name == "ftps"
 }
 
 // dataExpectation finds what announced a new flow: an FTP PASV/PORT answer
-// for its exact server endpoint, or an encrypted FTP session between the same
-// hosts for a connection between two unregistered ports.
+// for its exact server endpoint (used up by this flow), or an encrypted FTP
+// session between the same hosts for a connection between two unregistered
+// ports (a guess the label applies only if the flow turns out to be TLS).
 func (e *Engine) dataExpectation(f *flow) (expectation, bool) {
-	if x, ok := e.expect[makeHostKey(f.server.Addr(), f.server.Port())]; ok && !e.now.After(x.until) {
+	hk := makeHostKey(f.server.Addr(), f.server.Port())
+	if x, ok := e.expect[hk]; ok && !e.now.After(x.until) {
+		delete(e.expect, hk)
 		return x, true
 	}
-	if f.transport != 6 || f.server.Port() < 1024 || f.client.Port() < 1024 || e.known(catalog.TCP, f.server.Port()) {
+	if f.transport != 6 || f.server.Port() < 1024 || f.client.Port() < 1024 ||
+		e.known(f.server.Addr(), catalog.TCP, f.server.Port()) {
 		return expectation{}, false
+	}
+	if _, ok := e.learned[hk]; ok {
+		return expectation{}, false // the port mapper named this port
 	}
 	x, ok := e.ftpCtl[pairKey{f.client.Addr().As16(), f.server.Addr().As16()}]
 	return x, ok

@@ -70,9 +70,7 @@ func (e *Engine) newFlow(k key, p *capture.Packet) *flow {
 	} else {
 		f = new(flow)
 	}
-	pending := [2][]segment{f.heads[0].pending[:0], f.heads[1].pending[:0]}
 	*f = flow{k: k, transport: p.Transport, start: p.Timestamp, last: p.Timestamp, matched: -1, buffering: true}
-	f.heads[0].pending, f.heads[1].pending = pending[0], pending[1]
 
 	src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
 	switch {
@@ -100,8 +98,8 @@ func (e *Engine) newFlow(k key, p *capture.Packet) *flow {
 // the catalog is the server; when both or neither are, the lower port.
 func (e *Engine) orient(src, dst netip.AddrPort, transport uint8) (client, server netip.AddrPort) {
 	proto := catalog.Proto(transport)
-	sk := e.known(proto, src.Port())
-	dk := e.known(proto, dst.Port())
+	sk := e.known(src.Addr(), proto, src.Port())
+	dk := e.known(dst.Addr(), proto, dst.Port())
 	switch {
 	case dk && !sk:
 		return src, dst
@@ -113,10 +111,10 @@ func (e *Engine) orient(src, dst netip.AddrPort, transport uint8) (client, serve
 	return src, dst
 }
 
-// known reports whether a port has a catalog entry of its own (not just an
-// IANA range).
-func (e *Engine) known(proto catalog.Proto, port uint16) bool {
-	ent, ok := e.cat.Lookup(proto, port)
+// known reports whether a host's port has a catalog entry of its own (not
+// just an IANA range), site entries for that host included.
+func (e *Engine) known(addr netip.Addr, proto catalog.Proto, port uint16) bool {
+	ent, ok := e.cat.LookupHost(addr, proto, port)
 	return ok && ent.Source != "iana"
 }
 

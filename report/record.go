@@ -95,7 +95,7 @@ func NewRecord(f *classify.Flow) Record {
 	if r.TLSVersion == "" && f.TLS.Seen {
 		r.TLSVersion = r.TLSOffered // offered, when no ServerHello was seen
 	}
-	if f.HasPayload {
+	if f.HasPayload && f.Inspected {
 		enc := f.Encrypted
 		r.Encrypted = &enc
 	}

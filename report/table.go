@@ -26,8 +26,8 @@ type Table struct {
 type svcKey struct{ server, service, transport string }
 
 type svcRow struct {
-	flows, enc, plain, nopayload int
-	bytes                        uint64
+	flows, enc, plain, nopayload, unknown int
+	bytes                                 uint64
 }
 
 type sysRow struct {
@@ -65,12 +65,14 @@ func (t *Table) Write(f *classify.Flow) error {
 	switch {
 	case !f.HasPayload:
 		s.nopayload++
+	case !f.Inspected:
+		s.unknown++
 	case f.Encrypted:
 		s.enc++
 	default:
 		s.plain++
 	}
-	if f.IBMi && f.HasPayload {
+	if f.IBMi && f.HasPayload && f.Inspected {
 		yk := svcKey{server: f.Server.Addr().String(), service: f.Service}
 		y := t.systems[yk]
 		if y == nil {
@@ -142,10 +144,10 @@ func (t *Table) renderServices() error {
 	})
 	fmt.Fprintf(t.w, "SERVICES (%d flows)\n", t.flows)
 	tb := newTable(t.w)
-	tb.Header("Server", "Proto", "Service", "Flows", "Encrypted", "Plaintext", "No payload", "Bytes")
+	tb.Header("Server", "Proto", "Service", "Flows", "Encrypted", "Plaintext", "Unknown", "No payload", "Bytes")
 	for _, k := range keys {
 		s := t.services[k]
-		if err := tb.Append([]string{k.server, k.transport, k.service, itoa(s.flows), itoa(s.enc), itoa(s.plain), itoa(s.nopayload), humanBytes(s.bytes)}); err != nil {
+		if err := tb.Append([]string{k.server, k.transport, k.service, itoa(s.flows), itoa(s.enc), itoa(s.plain), itoa(s.unknown), itoa(s.nopayload), humanBytes(s.bytes)}); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,92 @@
+package detecttest
+
+import (
+	"bufio"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Unhex decodes hex written with any white space between the digits.
+func Unhex(tb testing.TB, s string) []byte {
+	tb.Helper()
+	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
+	if err != nil {
+		tb.Fatalf("bad hex %.40q: %v", s, err)
+	}
+	return b
+}
+
+// ReadHex reads a file of hex digits (white space ignored).
+func ReadHex(tb testing.TB, path string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return Unhex(tb, string(b))
+}
+
+// LoadFollow reads a `tshark -q -z follow,tcp,raw,N` dump: client lines flush
+// left, server lines indented by a tab. It returns the two directions.
+func LoadFollow(tb testing.TB, path string) (c2s, s2c []byte) {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		b, err := hex.DecodeString(strings.TrimSpace(line))
+		if err != nil {
+			tb.Fatalf("%s: %v", path, err)
+		}
+		if strings.HasPrefix(line, "\t") {
+			s2c = append(s2c, b...)
+		} else {
+			c2s = append(c2s, b...)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return c2s, s2c
+}
+
+// Secrets returns extra plus every fake password in the module's
+// testdata/secrets.txt, found by walking up from the working directory to
+// go.mod. A test that uses it fails when the file cannot be found, so a
+// moved file cannot silently turn the no-secrets checks into no-ops.
+func Secrets(tb testing.TB, extra ...string) []string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "testdata", "secrets.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out := append([]string(nil), extra...)
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
