@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 )
 
 func TestDetectJT400(t *testing.T) {
@@ -91,5 +92,63 @@ func TestDetectJT400Growing(t *testing.T) {
 		if !Detect(in, &detect.Verdict{}) {
 			t.Fatalf("not recognised at %d bytes", n)
 		}
+	}
+}
+
+// TestDetectJT400CutAuth cuts JTOpen's real 0x7004 sign-on info and 0x7002
+// start server at the end of a head that will not grow (full or ended at a
+// hole): the substitute counts once its length field is in, the user ID once
+// it is complete; a head that may still grow reports nothing of the cut one.
+func TestDetectJT400CutAuth(t *testing.T) {
+	sha1 := func(user, proto string) []want {
+		return []want{{detect.KindPasswordHashExposed, detect.SevHigh, user, proto, "SHA-1", "", 20, 1}}
+	}
+	const p7004, p7002 = "host-server 0x7004 sign-on info", "host-server 0x7002 start server"
+	// 0x7004 at 52: template byte, then 1113 (73-83), 1105 (83-109),
+	// 1104 (109-125), 1128 (125-132).
+	// 0x7002 at 28: two template bytes, then 1105 (50-76), 1104 (76-92).
+	tests := []struct {
+		name     string
+		c2s, s2c string
+		cut      int
+		findings []want
+	}{
+		{"7004 in the header", jtSignonSHA1C2S, jtSignonSHA1S2C, 60, nil},
+		{"7004 in 1113", jtSignonSHA1C2S, jtSignonSHA1S2C, 80, nil},
+		{"7004 in 1105's LL/CP", jtSignonSHA1C2S, jtSignonSHA1S2C, 88, nil},
+		{"7004 1105 LL/CP only", jtSignonSHA1C2S, jtSignonSHA1S2C, 89, sha1("", p7004)},
+		{"7004 in 1105", jtSignonSHA1C2S, jtSignonSHA1S2C, 100, sha1("", p7004)},
+		{"7004 in 1104", jtSignonSHA1C2S, jtSignonSHA1S2C, 120, sha1("", p7004)},
+		{"7004 1104 complete", jtSignonSHA1C2S, jtSignonSHA1S2C, 125, sha1("IBMTST", p7004)},
+		{"7004 in 1128", jtSignonSHA1C2S, jtSignonSHA1S2C, 130, sha1("IBMTST", p7004)},
+		{"7002 in 1105", jtDatabaseC2S, jtDatabaseS2C, 60, sha1("", p7002)},
+		{"7002 in 1104", jtDatabaseC2S, jtDatabaseS2C, 91, sha1("", p7002)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c2s, s2c := detecttest.Unhex(t, tt.c2s)[:tt.cut], detecttest.Unhex(t, tt.s2c)
+			for _, final := range []string{"growing", "full", "hole"} {
+				in := &detect.Input{C2S: c2s, S2C: s2c, Transport: 6,
+					C2SFull: final == "full", C2SHole: final == "hole"}
+				var v detect.Verdict
+				if !Detect(in, &v) {
+					t.Fatalf("%s: not recognised", final)
+				}
+				wantF := tt.findings
+				if final == "growing" {
+					wantF = nil
+				}
+				var got []want
+				for _, f := range v.Findings {
+					got = append(got, want{f.Kind, f.Severity, f.User, f.Protocol, f.Mechanism, f.Record, f.Length, f.Count})
+				}
+				if fmt.Sprint(got) != fmt.Sprint(wantF) {
+					t.Errorf("%s: findings\n%swant %+v", final, dump(v.Findings), wantF)
+				}
+				if len(wantF) > 0 && v.User != wantF[0].user {
+					t.Errorf("%s: user %q, want %q", final, v.User, wantF[0].user)
+				}
+			}
+		})
 	}
 }

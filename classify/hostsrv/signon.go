@@ -122,6 +122,9 @@ func (s *session) requests(b []byte, final bool) {
 
 func (s *session) request(h Header, msg []byte, partial bool) {
 	switch {
+	case partial && authRequest(h.ID):
+		s.authRequest(h, msg, true)
+		return
 	case partial:
 	case h.ID == 0x7001:
 		s.clientSeed = s.clientSeed || h.TemplateLen >= 8
@@ -134,36 +137,61 @@ func (s *session) request(h Header, msg []byte, partial bool) {
 		}
 		return
 	case authRequest(h.ID):
-		s.authRequest(h, msg)
+		s.authRequest(h, msg, false)
 		return
 	}
 	s.content(h, msg, partial)
 }
 
-func (s *session) authRequest(h Header, msg []byte) {
+// authRequest records what one authenticating request carries. msg is cut
+// short when partial (the head ended inside it): the parameters that fit
+// are read as usual, and a credential that was cut still counts with its
+// declared length (only lengths are reported); a cut user ID is dropped.
+func (s *session) authRequest(h Header, msg []byte, partial bool) {
 	a := auth{id: h.ID, corr: h.Correlation, subLen: -1, tokenLen: -1, mfaLen: -1}
-	if h.TemplateLen >= 1 && h.ID != 0x7104 {
+	if h.TemplateLen >= 1 && h.ID != 0x7104 && len(msg) > HeaderLen {
 		a.authType = msg[HeaderLen]
 	}
-	for cp, d := range Params(msg[h.ParamStart():]) {
-		switch cp {
-		case cpUserID:
-			if u, ok := userID(d); ok && a.user == "" {
-				a.user = u
+	if h.ParamStart() > len(msg) {
+		return
+	}
+	params := msg[h.ParamStart():]
+	n := 0
+	for cp, d := range Params(params) {
+		n += 6 + len(d)
+		a.param(cp, d, len(d))
+	}
+	if rest := params[n:]; partial && len(rest) >= 6 {
+		// The parameter the head ended in: its length field is there.
+		if ll := be32(rest); ll >= 6 && ll <= MaxLength && uint64(ll) > uint64(len(rest)) {
+			switch cp := be16(rest[4:]); cp {
+			case cpSubst, cpToken, cpMFAFactor, cpOldPw, cpNewPw:
+				a.param(cp, nil, int(ll)-6)
 			}
-		case cpSubst:
-			a.subLen = len(d)
-		case cpToken:
-			a.tokenLen = len(d)
-		case cpMFAFactor:
-			if len(d) >= 4 {
-				a.mfaLen = len(d) - 4 // CCSID 1208, then UTF-8
-			}
-		case cpOldPw, cpNewPw:
-			a.protected = true
 		}
 	}
 	s.auths = append(s.auths, a)
+}
+
+// param records one parameter of an authenticating request: d is its data,
+// n its declared data length (more than len(d) when the head cut it).
+func (a *auth) param(cp uint16, d []byte, n int) {
+	switch cp {
+	case cpUserID:
+		if u, ok := userID(d); ok && a.user == "" {
+			a.user = u
+		}
+	case cpSubst:
+		a.subLen = n
+	case cpToken:
+		a.tokenLen = n
+	case cpMFAFactor:
+		if n >= 4 {
+			a.mfaLen = n - 4 // CCSID 1208, then UTF-8
+		}
+	case cpOldPw, cpNewPw:
+		a.protected = true
+	}
 }
 
 // userID decodes a 0x1104 parameter: 10 EBCDIC bytes in requests, a uint32
