@@ -30,13 +30,25 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng, gzip-compressed).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
-	files := fs.Args()
+	if *headBytes < 256 || *headBytes > 1<<20 {
+		fmt.Fprintf(stderr, "ibmitap read: --head-bytes %d: want 256 to 1048576\n", *headBytes)
+		return exitUsage
+	}
+	if *maxFlows < 1 {
+		fmt.Fprintf(stderr, "ibmitap read: --max-flows %d: want at least 1\n", *maxFlows)
+		return exitUsage
+	}
+	if !validFormat(*format) {
+		fmt.Fprintf(stderr, "ibmitap read: unknown format %q (want %s)\n", *format, strings.Join(report.Formats, ", "))
+		return exitUsage
+	}
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "ibmitap read: no capture file given")
 		fs.Usage()
@@ -63,17 +75,16 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	var w io.Writer = stdout
+	var outFile *os.File
 	if *out != "" {
-		f, err := os.Create(*out)
-		if err != nil {
+		if outFile, err = os.Create(*out); err != nil {
 			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 			return exitError
 		}
-		defer f.Close()
-		w = f
+		defer outFile.Close()
+		w = outFile
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
-	defer bw.Flush()
 	writer, err := report.New(*format, bw)
 	if err != nil {
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
@@ -142,6 +153,11 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := bw.Flush(); err != nil && writeErr == nil {
 		writeErr = err
 	}
+	if outFile != nil {
+		if err := outFile.Close(); err != nil && writeErr == nil {
+			writeErr = err
+		}
+	}
 	if writeErr != nil {
 		fmt.Fprintf(stderr, "ibmitap read: writing output: %v\n", writeErr)
 		return exitError
@@ -187,6 +203,8 @@ func counters(cs []capture.Stats, es classify.Stats) []report.Counter {
 		report.Counter{Name: "head_holes", Value: es.HeadHoles},
 		report.Counter{Name: "learned", Value: es.Learned},
 		report.Counter{Name: "learned_evicted", Value: es.LearnedEvicted},
+		report.Counter{Name: "expect_dropped", Value: es.ExpectDropped},
+		report.Counter{Name: "uninspected", Value: es.Uninspected},
 	)
 	return c
 }
@@ -207,4 +225,34 @@ func counterLine(cs []report.Counter) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", c.Name, c.Value))
 	}
 	return strings.Join(parts, " ")
+}
+
+// parseInterspersed parses flags wherever they stand among the file names
+// (`read a.pcap --format json` as well as `read --format json a.pcap`); a
+// lone "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return files, nil
+		}
+		if len(args) > len(rest) && args[len(args)-len(rest)-1] == "--" {
+			return append(files, rest...), nil
+		}
+		files = append(files, rest[0])
+		args = rest[1:]
+	}
+}
+
+func validFormat(f string) bool {
+	for _, x := range report.Formats {
+		if f == x {
+			return true
+		}
+	}
+	return false
 }

@@ -158,3 +158,33 @@ func TestSYNOnlyCapture(t *testing.T) {
 		}
 	}
 }
+
+func TestFlagsAfterFiles(t *testing.T) {
+	file := filepath.Join(testdataDir, "plain-to-9471.pcap")
+	var out, errb strings.Builder
+	if code := run(t.Context(), []string{"read", file, "--format", "json"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.HasPrefix(out.String(), `{"schema"`) {
+		t.Errorf("--format after the file was not applied: %.60q", out.String())
+	}
+}
+
+func TestBadFlagsChangeNothing(t *testing.T) {
+	keep := filepath.Join(t.TempDir(), "keep.json")
+	os.WriteFile(keep, []byte("precious"), 0o644)
+	file := filepath.Join(testdataDir, "plain-to-9471.pcap")
+	for _, args := range [][]string{
+		{"read", "--format", "xml", "-o", keep, file},
+		{"read", "--head-bytes", "1", "-o", keep, file},
+		{"read", "--max-flows", "0", "-o", keep, file},
+	} {
+		var out, errb strings.Builder
+		if code := run(t.Context(), args, &out, &errb); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+	}
+	if b, _ := os.ReadFile(keep); string(b) != "precious" {
+		t.Errorf("a rejected command line truncated the -o file")
+	}
+}
