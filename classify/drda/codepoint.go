@@ -15,6 +15,7 @@ const (
 	cpUSRID      = 0x11A0
 	cpPASSWORD   = 0x11A1
 	cpNEWPASSWD  = 0x11DE
+	cpMFAFACTOR  = 0xD142 // IBM i: additional authentication factor, UTF-8
 	cpMGRLVLLS   = 0x1404
 	cpUNICODEMGR = 0x1C08
 	cpSQLSTT     = 0x2414

@@ -21,12 +21,14 @@ type secchk struct {
 	pw      bool // PASSWORD present and non-empty
 	newPW   bool // NEWPASSWORD present and non-empty
 	token   bool // SECTKN present and non-empty
+	mfa     int  // declared length of the additional factor, -1 if absent
 }
 
 // session is what the heads of one flow told.
 type session struct {
 	accsecMech   uint16
 	hasAccsec    bool
+	accsecMFA    int // additional factor length in ACCSEC, -1 if absent
 	clientSeed   bool
 	serverSeed   bool
 	clientCCSID  int // UNICODEMGR level in EXCSAT, 0 if absent
@@ -61,7 +63,7 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 		return false
 	}
 	v.Protocol, v.Service = Name, Name
-	s := session{serverCCSID: -1}
+	s := session{serverCCSID: -1, accsecMFA: -1}
 	s.requests(in.C2S)
 	s.replies(in.S2C)
 	s.report(v)
@@ -128,6 +130,8 @@ func (s *session) command(o object) {
 				}
 			case cpSECTKN:
 				s.clientSeed = s.clientSeed || len(p.data) > 0
+			case cpMFAFACTOR:
+				s.accsecMFA = p.length
 			}
 			return true
 		})
@@ -135,7 +139,7 @@ func (s *session) command(o object) {
 		if len(s.checks) >= maxChecks {
 			return
 		}
-		var c secchk
+		c := secchk{mfa: -1}
 		eachObject(o.data, func(p object) bool {
 			switch p.cp {
 			case cpSECMEC:
@@ -150,6 +154,8 @@ func (s *session) command(o object) {
 				c.newPW = p.length > 0
 			case cpSECTKN:
 				c.token = p.length > 0
+			case cpMFAFACTOR:
+				c.mfa = p.length
 			}
 			return true
 		})
@@ -280,7 +286,8 @@ func (s *session) utf8Strings() bool {
 func (s *session) report(v *detect.Verdict) {
 	add := func(f detect.Finding) {
 		for _, g := range v.Findings {
-			if g.Kind == f.Kind && g.User == f.User && g.Mechanism == f.Mechanism {
+			if g.Kind == f.Kind && g.User == f.User && g.Mechanism == f.Mechanism &&
+				g.Protocol == f.Protocol && g.Record == f.Record {
 				return
 			}
 		}
@@ -330,6 +337,12 @@ func (s *session) report(v *detect.Verdict) {
 				User:    user, Protocol: "drda SECCHK", Mechanism: m,
 			})
 		}
+		if c.mfa >= 0 {
+			add(mfaFinding(c.mfa, user, "drda SECCHK"))
+		}
+	}
+	if s.accsecMFA >= 0 {
+		add(mfaFinding(s.accsecMFA, v.User, "drda ACCSEC"))
 	}
 	if s.failures > 0 {
 		where := "SECCHKRM"
@@ -356,5 +369,19 @@ func (s *session) report(v *detect.Verdict) {
 			Message:  fmt.Sprintf("CL command text in clear over DDM (%d commands, %d bytes)", s.cmdCount, s.cmdLen),
 			Protocol: "drda S38CMD", Record: "cl-command", Length: s.cmdLen, Count: s.cmdCount,
 		})
+	}
+}
+
+// mfaFinding reports an additional authentication factor (an IBM i MFA
+// code) sent in clear; only its length is kept.
+func mfaFinding(n int, user, proto string) detect.Finding {
+	who := ""
+	if user != "" {
+		who = " for user " + user
+	}
+	return detect.Finding{
+		Kind: detect.KindSensitiveDataVisible, Severity: detect.SevMedium,
+		Message: fmt.Sprintf("DRDA additional authentication factor (MFA code, %d bytes) in clear%s", n, who),
+		User:    user, Protocol: proto, Record: "mfa-factor", Length: n,
 	}
 }

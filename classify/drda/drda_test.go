@@ -67,6 +67,13 @@ func secchkDSS(params ...[]byte) []byte {
 	return append(out, body...)
 }
 
+// requestDSS builds a request DSS holding command cmd with its parameters.
+func requestDSS(cmd uint16, params ...[]byte) []byte {
+	b := secchkDSS(params...)
+	b[8], b[9] = byte(cmd>>8), byte(cmd)
+	return b
+}
+
 func param(cp uint16, data []byte) []byte {
 	n := 4 + len(data)
 	return append([]byte{byte(n >> 8), byte(n), byte(cp >> 8), byte(cp)}, data...)
@@ -127,6 +134,13 @@ func TestDetect(t *testing.T) {
 		{"secmec from accsec", cat(jtEXCSAT, hx(`00 10 D0 01 00 01 00 0A 10 6D 00 06 11 A2 00 03`),
 			secchkDSS(param(cpUSRID, ebcdicMYUSER), param(cpPASSWORD, ebcdicPW))), nil, false, "MYUSER", []want{
 			{kind: detect.KindCleartextPassword, user: "MYUSER", mech: "SECMEC 3"}}},
+		{"jtopen secmec 8 with an MFA code", cat(jtEXCSAT, jtACCSEC, secchkDSS(mech(8), param(cpUSRID, ebcdicMYUSER),
+			param(cpPASSWORD, jtSECCHK[len(jtSECCHK)-20:]), param(cpMFAFACTOR, []byte("987654")))), jtACCSECRD, false, "MYUSER", []want{
+			{kind: detect.KindPasswordHashExposed, user: "MYUSER", mech: "SECMEC 8"},
+			{kind: detect.KindSensitiveDataVisible, user: "MYUSER", record: "mfa-factor", length: 6}}},
+		{"MFA code in ACCSEC, SQL after", cat(jtEXCSAT, requestDSS(cpACCSEC, mech(3), param(cpMFAFACTOR, []byte("12345678"))),
+			d3c[0x67+0x3A+0x5A+0xBC:]), nil, false, "", []want{
+			{kind: detect.KindSensitiveDataVisible, record: "mfa-factor", length: 8}, derbySQL}},
 		{"mid-stream sql", d3c[0x67+0x3A+0x5A+0xBC:], d3s[0x85+0x10+0x15+0x39+0x1B:], true, "", []want{derbySQL}},
 	}
 	for _, tc := range tests {
@@ -184,7 +198,7 @@ func TestSeverities(t *testing.T) {
 // TestNoSecrets checks that neither the passwords nor the SQL text of the
 // recorded flows appear anywhere in a verdict.
 func TestNoSecrets(t *testing.T) {
-	secrets := []string{"Fake-Pw-derby-3X", "Secret12", "CREATE TABLE", "INSERT INTO", "SELECT ID", "CUSTOMER"}
+	secrets := []string{"Fake-Pw-derby-3X", "Secret12", "CREATE TABLE", "INSERT INTO", "SELECT ID", "CUSTOMER", "987654"}
 	inputs := [][2][]byte{}
 	for _, name := range []string{"drda-secmec3", "drda-secmec4", "drda-secmec8"} {
 		c, s := loadFollow(t, name)
@@ -192,6 +206,8 @@ func TestNoSecrets(t *testing.T) {
 	}
 	inputs = append(inputs, [2][]byte{cat(jtEXCSAT, secchkDSS(mech(3), param(cpUSRID, ebcdicMYUSER), param(cpPASSWORD, ebcdicPW))), nil})
 	inputs = append(inputs, [2][]byte{cat(jtEXCSAT, secchkDSS(mech(3), param(cpUSRID, []byte("MYUSER")), param(cpPASSWORD, []byte("Secret12")))), nil})
+	inputs = append(inputs, [2][]byte{cat(jtEXCSAT, secchkDSS(mech(3), param(cpUSRID, []byte("MYUSER")), param(cpPASSWORD, []byte("Secret12")),
+		param(cpMFAFACTOR, []byte("987654")))), nil})
 	for i, in := range inputs {
 		var v detect.Verdict
 		if !Detect(&detect.Input{C2S: in[0], S2C: in[1]}, &v) {
