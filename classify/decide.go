@@ -217,21 +217,18 @@ func (e *Engine) policy(f *flow, r *Flow) {
 	}
 	if r.IBMi && f.expected == nil && (r.LabelSource == SourcePortmapper || r.LabelSource == SourceSignature) && r.Service != "as-svrmap" {
 		if se, ok := e.cat.ByName(r.Service); ok && se.Port != 0 && se.Port != port {
+			how := "datastream"
+			if fromMapper {
+				how = "portmapper" // announced, whatever the bytes later confirmed
+			}
 			r.Findings = append(r.Findings, detect.Finding{
 				Kind: detect.KindRemappedPort, Severity: detect.SevInfo,
-				Message: fmt.Sprintf("%s on port %d instead of %d (learned from the %s)", r.Service, port, se.Port, learnedHow(r.LabelSource)),
-				Port:    int(port), Learned: learnedHow(r.LabelSource),
+				Message: fmt.Sprintf("%s on port %d instead of %d (learned from the %s)", r.Service, port, se.Port, how),
+				Port:    int(port), Learned: how,
 			})
 		}
 	}
 	r.Findings = append(r.Findings, v.Findings...)
-}
-
-func learnedHow(src string) string {
-	if src == SourcePortmapper {
-		return "portmapper"
-	}
-	return "datastream"
 }
 
 func orUnknown(s string) string {
