@@ -20,8 +20,22 @@ func authorization(value, s2c []byte, v *detect.Verdict) {
 	scheme, rest := value[:sp], bytes.TrimSpace(value[sp+1:])
 	switch {
 	case bytes.EqualFold(scheme, []byte("Basic")):
-		user, ok := basicUser(rest)
+		user, tokenLen, ok := basicUser(rest)
 		if !ok {
+			return
+		}
+		if tokenLen > 0 {
+			// "token:" with nothing after the colon is how API keys ride
+			// on Basic (Stripe, many REST services): the user part is the
+			// secret, so it goes nowhere, not even into User.
+			v.Add(detect.Finding{
+				Kind:      detect.KindCleartextPassword,
+				Severity:  detect.SevCritical,
+				Message:   "HTTP Basic authorization carries a bearer-like token in clear (as the user name, base64 only)",
+				Protocol:  "http basic",
+				Mechanism: "HTTP Basic (token as user name)",
+				Length:    tokenLen,
+			})
 			return
 		}
 		setUser(v, user)
@@ -133,21 +147,29 @@ func decode64(b []byte) ([]byte, bool) {
 
 // basicUser decodes base64(user ":" password) and returns the user part. The
 // password is decoded into a scratch buffer and never leaves this function.
-func basicUser(b64 []byte) (string, bool) {
+// When the password is empty the user part is taken for a token: user is
+// then empty and tokenLen its length.
+func basicUser(b64 []byte) (user string, tokenLen int, ok bool) {
 	dec, ok := decode64(b64)
 	if !ok {
-		return "", false
+		return "", 0, false
 	}
+	defer clear(dec) // the password (or token): not kept past this call
 	colon := bytes.IndexByte(dec, ':')
-	clear(dec[colon+1:]) // the password: not kept past this call
 	if colon < 0 {
-		return "", false
+		return "", 0, false
 	}
-	user := dec[:colon]
-	if !utf8.Valid(user) || !printable(user) {
-		return "", false
+	u := dec[:colon]
+	if !utf8.Valid(u) || !printable(u) {
+		return "", 0, false
 	}
-	return string(user), true
+	if colon == len(dec)-1 {
+		if len(u) == 0 {
+			return "", 0, false // ":": no credential at all
+		}
+		return "", len(u), true
+	}
+	return string(u), 0, true
 }
 
 // digestParam returns the value of one auth-param of a Digest credential,

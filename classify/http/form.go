@@ -7,6 +7,9 @@ import (
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
 
+// maxName bounds a form field name (decoded) that is looked at.
+const maxName = 64
+
 // formCredentials reports a password field in urlencoded form data (a POST
 // body, or a query string when query is set). A query string only counts with
 // an unambiguous field name: "pwd=" there is as likely a directory.
@@ -24,7 +27,12 @@ func formCredentials(data []byte, query bool, v *detect.Verdict) {
 		if eq <= 0 {
 			continue
 		}
-		name := strings.ToLower(unescape(field[:eq], 64))
+		name := strings.ToLower(unescape(field[:eq], maxName+1))
+		if len(name) > maxName {
+			// Cut short, the name could lose the word that marks it a
+			// secret ("user…pass"): such a field is neither user nor password.
+			continue
+		}
 		val := field[eq+1:]
 		switch {
 		case passwordField(name, query):
@@ -67,8 +75,26 @@ func passwordField(name string, strict bool) bool {
 	return strings.Contains(name, "pwd") || name == "pass" || name == "pw"
 }
 
+// secretWords mark a field name as holding a secret; such a field is never
+// taken for the user ID, whatever else its name contains ("userpass",
+// "user_pwd", "user_token").
+var secretWords = [...]string{"pass", "pw", "pwd", "pin", "secret", "token", "key", "auth", "cred"}
+
+// secretField reports whether a form field name suggests a secret.
+func secretField(name string) bool {
+	for _, w := range secretWords {
+		if strings.Contains(name, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // userField reports whether a form field name names a user ID.
 func userField(name string) bool {
+	if secretField(name) {
+		return false
+	}
 	if strings.Contains(name, "user") {
 		return true
 	}

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/base64"
 	"encoding/hex"
 	"strings"
 	"testing"
@@ -67,6 +68,17 @@ func TestDetect(t *testing.T) {
 			want: want{true, `DOM\bob`, []string{detect.KindCleartextPassword}, "http form"}},
 		{name: "query password", c2s: []byte("GET /login?user=alice&password=Fake-Pw-query-2T HTTP/1.1\r\nHost: x\r\n\r\n"),
 			want: want{true, "alice", []string{detect.KindCleartextPassword}, "http query"}},
+		// A field named like a secret is never the user, even when its name
+		// holds "user" (review: userpass= and user_pwd= gave the password as
+		// the user ID).
+		{name: "form userpass field", c2s: []byte("POST /login HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 49\r\n\r\nuserpass=Fake-Pw-form-7Q&password=Fake-Pw-form-7Q"),
+			want: want{true, "", []string{detect.KindCleartextPassword}, "http form"}},
+		{name: "form user token before user name", c2s: []byte("POST /login HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 78\r\n\r\nuser_token=Fake-Pw-form-7Q&username=bob&user_pin=1234&password=Fake-Pw-form-7Q"),
+			want: want{true, "bob", []string{detect.KindCleartextPassword}, "http form"}},
+		{name: "query user_pwd field", c2s: []byte("GET /x?user_pwd=Fake-Pw-query-2T&password=Fake-Pw-query-2T HTTP/1.1\r\nHost: x\r\n\r\n"),
+			want: want{true, "", []string{detect.KindCleartextPassword}, "http query"}},
+		{name: "query userkey field", c2s: []byte("GET /x?userkey=Fake-Pw-query-2T&user_auth=Fake-Pw-query-2T&user_cred=Fake-Pw-query-2T&user_secret=Fake-Pw-query-2T&password=x HTTP/1.1\r\n\r\n"),
+			want: want{true, "", []string{detect.KindCleartextPassword}, "http query"}},
 		{name: "query pwd is a directory", c2s: []byte("GET /ls?pwd=/home HTTP/1.1\r\n\r\n"),
 			want: want{ok: true}},
 		{name: "pipelined second request", c2s: []byte("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nAuthorization: basic cGlwZTpGYWtlLVB3LXBpcGUtNU0=\r\n\r\n"),
@@ -183,5 +195,43 @@ func TestNTLMMechanism(t *testing.T) {
 	Detect(&detect.Input{C2S: unhex(t, ntlmC2S), S2C: unhex(t, ntlmS2C), Transport: 6}, &v)
 	if len(v.Findings) != 1 || v.Findings[0].Mechanism != "NTLMv2" {
 		t.Fatalf("findings %+v", v.Findings)
+	}
+}
+
+// TestBasicToken: "Authorization: Basic base64(key:)" is how API keys ride on
+// Basic; the user part is then the secret and must go nowhere.
+func TestBasicToken(t *testing.T) {
+	const key = "sk_live_Fake-Pw-http-4R0000" // fake, shaped like a Stripe key
+	for _, cred := range []string{key + ":", "Fake-Pw-http-4R:"} {
+		tok := base64.StdEncoding.EncodeToString([]byte(cred))
+		for _, tok := range []string{tok, strings.TrimRight(tok, "=")} {
+			var v detect.Verdict
+			c2s := []byte("GET /v1/charges HTTP/1.1\r\nHost: api\r\nAuthorization: Basic " + tok + "\r\n\r\n")
+			if !Detect(&detect.Input{C2S: c2s, Transport: 6, ServerPort: 80}, &v) {
+				t.Fatal("not detected")
+			}
+			if v.User != "" || len(v.Findings) != 1 {
+				t.Fatalf("verdict %+v", v)
+			}
+			f := v.Findings[0]
+			if f.Kind != detect.KindCleartextPassword || f.Severity != detect.SevCritical || f.User != "" ||
+				f.Mechanism != "HTTP Basic (token as user name)" || f.Protocol != "http basic" || f.Length != len(cred)-1 {
+				t.Errorf("finding %+v", f)
+			}
+			if strings.Contains(f.Message, "sk_") {
+				t.Errorf("message leaks the token: %q", f.Message)
+			}
+			checkNoSecret(t, &v)
+		}
+	}
+	// ":" alone carries nothing; ":pw" is a password without a user.
+	for cred, n := range map[string]int{":": 0, ":Fake-Pw-http-4R": 1} {
+		var v detect.Verdict
+		c2s := []byte("GET / HTTP/1.1\r\nAuthorization: Basic " + base64.StdEncoding.EncodeToString([]byte(cred)) + "\r\n\r\n")
+		Detect(&detect.Input{C2S: c2s, Transport: 6}, &v)
+		if len(v.Findings) != n || v.User != "" || n == 1 && v.Findings[0].Mechanism != "" {
+			t.Errorf("%q: verdict %+v", cred, v)
+		}
+		checkNoSecret(t, &v)
 	}
 }

@@ -19,29 +19,53 @@ const (
 
 // Detect recognises an rexec request at the start of the client head and
 // reports the clear-text password (with the user ID) and the command length.
-// On ports other than 512 the request must be complete (command NUL seen);
-// rsh (514) and rlogin (513) share the layout without a password, so those
-// ports are never rexec.
+//
+// rsh (514) and rlogin (513) share the NUL-separated layout without a
+// password, so those ports are never rexec. Off port 512 more is asked, so
+// that rsh, rlogin and stray NUL-separated bytes on other ports stay out:
+// the request must be complete (command NUL seen); the stderr-port field must
+// hold a port, or the server must have answered with rexecd's one NUL byte;
+// and a stderr port in 512-1023 is rsh's (rcmd binds it with rresvport, while
+// rexec(3) takes any ephemeral port).
+// On every port a command shaped like rlogin's "term/speed" is no command,
+// and an empty password raises only the user ID.
 func Detect(in *detect.Input, v *detect.Verdict) bool {
 	if in.Transport != 6 || in.MidStream || in.ServerPort == 513 || in.ServerPort == 514 {
 		return false
 	}
 	r, ok := Parse(in.C2S)
-	if !ok {
+	if !ok || r.TermSpeed {
 		return false
 	}
-	if !r.Complete && (in.ServerPort != Port || !(in.C2SFull || in.C2SHole)) {
+	if in.ServerPort != Port {
+		if !r.Complete || r.StderrPort >= 512 && r.StderrPort <= 1023 {
+			return false
+		}
+		if !r.HasStderrPort && (len(in.S2C) == 0 || in.S2C[0] != 0) {
+			return false
+		}
+	} else if !r.Complete && !(in.C2SFull || in.C2SHole) {
 		return false
 	}
 	v.Protocol = "rexec"
 	v.User = r.User
-	v.Add(detect.Finding{
-		Kind:     detect.KindCleartextPassword,
-		Severity: detect.SevCritical,
-		Message:  "rexec sends the password in clear",
-		User:     r.User,
-		Protocol: "rexec",
-	})
+	if r.PasswordLen > 0 {
+		v.Add(detect.Finding{
+			Kind:     detect.KindCleartextPassword,
+			Severity: detect.SevCritical,
+			Message:  "rexec sends the password in clear",
+			User:     r.User,
+			Protocol: "rexec",
+		})
+	} else {
+		v.Add(detect.Finding{
+			Kind:     detect.KindUserIDExposed,
+			Severity: detect.SevLow,
+			Message:  "rexec sends the user ID in clear (empty password)",
+			User:     r.User,
+			Protocol: "rexec",
+		})
+	}
 	if r.CommandLen > 0 {
 		v.Add(detect.Finding{
 			Kind:     detect.KindSensitiveDataVisible,
@@ -59,10 +83,15 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 // Request is what Parse learns from an rexec request; it never holds the
 // password.
 type Request struct {
-	StderrPort int // 0 when the client asked for no separate stderr connection
-	User       string
-	CommandLen int
-	Complete   bool // the command's terminating NUL was seen
+	StderrPort    int  // 0 when the client asked for no separate stderr connection
+	HasStderrPort bool // the stderr-port field is not empty
+	User          string
+	PasswordLen   int
+	CommandLen    int
+	Complete      bool // the command's terminating NUL was seen
+	// TermSpeed is set when the command looks like rlogin's terminal
+	// type and speed ("xterm/38400"): the bytes are an rlogin request.
+	TermSpeed bool
 }
 
 // Parse reads "port NUL user NUL password NUL command [NUL]" at the start of
@@ -81,6 +110,7 @@ func Parse(b []byte) (Request, bool) {
 	if i >= len(b) || b[i] != 0 || r.StderrPort > 65535 {
 		return Request{}, false
 	}
+	r.HasStderrPort = i > 0
 	rest := b[i+1:]
 	user, rest, ok := field(rest, maxUserLen)
 	if !ok || len(user) == 0 || !nameBytes(user) {
@@ -100,8 +130,30 @@ func Parse(b []byte) (Request, bool) {
 		return Request{}, false
 	}
 	r.User = string(user)
+	r.PasswordLen = len(pass)
 	r.CommandLen = len(cmd)
+	r.TermSpeed = termSpeed(cmd)
 	return r, true
+}
+
+// termSpeed reports whether a command reads like rlogin's terminal field,
+// [a-z0-9-]+/[0-9]+ ("xterm/38400", "vt100/9600").
+func termSpeed(cmd []byte) bool {
+	slash := bytes.IndexByte(cmd, '/')
+	if slash <= 0 || slash == len(cmd)-1 {
+		return false
+	}
+	for _, c := range cmd[:slash] {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	for _, c := range cmd[slash+1:] {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // field splits b at its first NUL; ok is false when no NUL is within max

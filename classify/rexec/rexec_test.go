@@ -12,9 +12,11 @@ const fakePassword = "Fake-Pw-rexec-3X"
 // Client heads in the BSD rexec layout (rexec(3) / rexecd(8)): stderr port,
 // user, password and command, each NUL-terminated.
 var (
-	reqStderr  = []byte("1023\x00qsecofr\x00" + fakePassword + "\x00DSPLIB QGPL\x00")
-	reqNoErr   = []byte("\x00bob\x00" + fakePassword + "\x00ls -l /home\x00")
-	reqEmptyPw = []byte("0\x00guest\x00\x00system \"wrkactjob\"\x00")
+	reqStderr = []byte("1023\x00qsecofr\x00" + fakePassword + "\x00DSPLIB QGPL\x00")
+	reqNoErr  = []byte("\x00bob\x00" + fakePassword + "\x00ls -l /home\x00")
+	// rexec(3) listens for stderr on an ephemeral port.
+	reqEphemeral = []byte("40123\x00qsecofr\x00" + fakePassword + "\x00DSPLIB QGPL\x00")
+	reqEmptyPw   = []byte("0\x00guest\x00\x00system \"wrkactjob\"\x00")
 )
 
 func TestDetect(t *testing.T) {
@@ -28,11 +30,24 @@ func TestDetect(t *testing.T) {
 		ok     bool
 		user   string
 		cmdLen int
+		kind   string // of the first finding; cleartext_password when empty
 	}{
 		{name: "stderr port", c2s: reqStderr, s2c: []byte{0}, port: 512, ok: true, user: "qsecofr", cmdLen: 11},
 		{name: "no stderr port", c2s: reqNoErr, port: 512, ok: true, user: "bob", cmdLen: 11},
-		{name: "empty password", c2s: reqEmptyPw, port: 512, ok: true, user: "guest", cmdLen: 18},
-		{name: "remapped port", c2s: reqStderr, port: 10512, ok: true, user: "qsecofr", cmdLen: 11},
+		{name: "empty password", c2s: reqEmptyPw, port: 512, ok: true, user: "guest", cmdLen: 18, kind: detect.KindUserIDExposed},
+		{name: "remapped port", c2s: reqEphemeral, port: 10512, ok: true, user: "qsecofr", cmdLen: 11},
+		{name: "remapped port, no stderr port, server NUL", c2s: reqNoErr, s2c: []byte{0}, port: 10512, ok: true, user: "bob", cmdLen: 11},
+		{name: "remapped port, no stderr port, no reply", c2s: reqNoErr, port: 10512},
+		{name: "remapped port, no stderr port, other reply", c2s: reqNoErr, s2c: []byte("\x01Permission denied\n"), port: 10512},
+		// rsh's stderr port comes from rresvport (512-1023): off 512 that is rsh.
+		{name: "remapped port, reserved stderr port", c2s: reqStderr, s2c: []byte{0}, port: 10512},
+		// Review reproductions: rlogin, rsh and NUL-separated junk elsewhere.
+		{name: "rlogin on 2513", c2s: []byte("\x00alice\x00bob\x00xterm/38400\x00"), port: 2513},
+		{name: "rlogin on 2513 answered", c2s: []byte("\x00alice\x00bob\x00xterm/38400\x00"), s2c: []byte{0}, port: 2513},
+		{name: "rlogin on 512", c2s: []byte("\x00alice\x00bob\x00vt100/9600\x00"), port: 512},
+		{name: "rsh on 2514", c2s: []byte("1023\x00alice\x00bob\x00ls -l\x00"), port: 2514},
+		{name: "nul-separated junk on 9999", c2s: []byte("\x00k\x00\x00v\x00"), port: 9999},
+		{name: "empty password on 9999 with stderr port", c2s: []byte("40001\x00k\x00\x00v\x00"), port: 9999, ok: true, user: "k", cmdLen: 1, kind: detect.KindUserIDExposed},
 		{name: "command not yet ended", c2s: reqStderr[:len(reqStderr)-3], port: 512},
 		{name: "command cut by a full head", c2s: reqStderr[:len(reqStderr)-3], port: 512, full: true, ok: true, user: "qsecofr", cmdLen: 9},
 		{name: "incomplete elsewhere", c2s: reqStderr[:len(reqStderr)-3], port: 10512, full: true},
@@ -74,8 +89,12 @@ func TestDetect(t *testing.T) {
 				t.Fatalf("findings %+v", v.Findings)
 			}
 			pw, cmd := v.Findings[0], v.Findings[1]
-			if pw.Kind != detect.KindCleartextPassword || pw.Severity != detect.SevCritical || pw.User != tt.user {
-				t.Errorf("password finding %+v", pw)
+			kind, sev := detect.KindCleartextPassword, detect.SevCritical
+			if tt.kind == detect.KindUserIDExposed {
+				kind, sev = tt.kind, detect.SevLow
+			}
+			if pw.Kind != kind || pw.Severity != sev || pw.User != tt.user {
+				t.Errorf("first finding %+v, want %s/%s", pw, kind, sev)
 			}
 			if cmd.Kind != detect.KindSensitiveDataVisible || cmd.Record != "cl-command" || cmd.Length != tt.cmdLen {
 				t.Errorf("command finding %+v, want length %d", cmd, tt.cmdLen)
