@@ -36,5 +36,8 @@ func FuzzDRDADetect(f *testing.F) {
 				t.Fatalf("bad finding %+v", f)
 			}
 		}
+		if msg := checkMasked(in, &v); msg != "" {
+			t.Fatalf("%s: %+v", msg, v)
+		}
 	})
 }

@@ -54,6 +54,9 @@ func FuzzHostsrvDetect(f *testing.F) {
 			}
 			return
 		}
+		if msg := checkMasked(in, &v); msg != "" {
+			t.Fatalf("%s: %+v", msg, v)
+		}
 		if v.Protocol != Protocol || v.Service == "" {
 			t.Fatalf("recognised without a service: %+v", v)
 		}

@@ -1,0 +1,160 @@
+package drda
+
+import (
+	"bytes"
+	"encoding/binary"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// secretSpans returns the [start, end) ranges of the client head that hold
+// secrets the detector reads only the length of: PASSWORD, NEWPASSWORD,
+// SECTKN and the additional factor of ACCSEC and SECCHK, S38CMDST and the
+// text of SQLSTT. It follows the detector's own walk; continued DSSs are
+// left alone (their data is a joined copy).
+func secretSpans(in *detect.Input) [][2]int {
+	if !IsEXCSAT(in.C2S) && !(in.MidStream && midStream(in.C2S, in.S2C)) {
+		return nil
+	}
+	var spans [][2]int
+	mark := func(d []byte) {
+		if len(d) > 0 {
+			at := cap(in.C2S) - cap(d)
+			spans = append(spans, [2]int{at, at + len(d)})
+		}
+	}
+	var data func(o object)
+	data = func(o object) {
+		switch o.cp {
+		case cpS38CMDST:
+			mark(o.data)
+		case cpSQLSTT:
+			// The text of each string sqlLength walks, never its headers.
+			b := o.data
+			for range 2 {
+				if len(b) == 0 {
+					break
+				}
+				if b[0] != 0x00 {
+					b = b[1:]
+					continue
+				}
+				if len(b) < 5 {
+					break
+				}
+				l := int(binary.BigEndian.Uint32(b[1:]))
+				if l > o.length {
+					break
+				}
+				mark(b[5:min(len(b), 5+l)])
+				b = b[min(len(b), 5+l):]
+			}
+		}
+	}
+	credentials := func(o object) bool {
+		switch o.cp {
+		case cpPASSWORD, cpNEWPASSWD, cpSECTKN, cpMFAFACTOR:
+			mark(o.data)
+		}
+		return true
+	}
+	b := in.C2S
+	for i := 0; i < maxDSS && len(b) > 0; i++ {
+		d, rest, ok := readDSS(b)
+		if !ok {
+			break
+		}
+		if b[0]&0x80 == 0 {
+			switch d.typ {
+			case dssRequest:
+				eachObject(d.data, func(o object) bool {
+					switch o.cp {
+					case cpACCSEC, cpSECCHK:
+						eachObject(o.data, credentials)
+					case cpS38CMD:
+						eachObject(o.data, func(p object) bool { data(p); return true })
+					}
+					return true
+				})
+			case dssObject:
+				eachObject(d.data, func(o object) bool { data(o); return true })
+			}
+		}
+		b = rest
+	}
+	return spans
+}
+
+// maskSpans returns a copy of b with every byte in spans replaced by a
+// different, non-zero byte.
+func maskSpans(b []byte, spans [][2]int) []byte {
+	out := slices.Clone(b)
+	hit := make([]bool, len(b))
+	for _, s := range spans {
+		for i := max(s[0], 0); i < s[1] && i < len(b); i++ {
+			hit[i] = true
+		}
+	}
+	for i, h := range hit {
+		if h {
+			if out[i] ^= 0x5A; out[i] == 0 {
+				out[i] = 0x21
+			}
+		}
+	}
+	return out
+}
+
+// checkMasked is the masking oracle: with the secret bytes replaced, the
+// verdict must be the same. It returns "" or what differed.
+func checkMasked(in *detect.Input, v *detect.Verdict) string {
+	spans := secretSpans(in)
+	if len(spans) == 0 {
+		return ""
+	}
+	m := *in
+	m.C2S = maskSpans(in.C2S, spans)
+	if !slices.Equal(secretSpans(&m), spans) {
+		return "" // masking changed the parse itself
+	}
+	var w detect.Verdict
+	Detect(&m, &w)
+	if !reflect.DeepEqual(*v, w) {
+		return "verdict depends on secret bytes"
+	}
+	return ""
+}
+
+// TestMaskingOracle checks the oracle on the recorded Derby flow: it finds
+// the password and the statements, masking them keeps the verdict, and
+// masking the user ID (which is reported) is noticed.
+func TestMaskingOracle(t *testing.T) {
+	c, s := loadFollow(t, "drda-secmec3")
+	in := &detect.Input{C2S: c, S2C: s}
+	var v detect.Verdict
+	if !Detect(in, &v) {
+		t.Fatal("not recognised")
+	}
+	spans := secretSpans(in)
+	n := 0
+	for _, s := range spans {
+		n += s[1] - s[0]
+	}
+	if n != len("Fake-Pw-derby-3X")+48+52+42 {
+		t.Errorf("secret spans %v cover %d bytes", spans, n)
+	}
+	if msg := checkMasked(in, &v); msg != "" {
+		t.Error(msg)
+	}
+	user := bytes.Index(c, []byte("drdauser"))
+	m := *in
+	m.C2S = maskSpans(c, [][2]int{{user, user + 8}})
+	var w detect.Verdict
+	Detect(&m, &w)
+	if reflect.DeepEqual(v, w) {
+		t.Error("masking the user ID left the verdict alone")
+	}
+}
