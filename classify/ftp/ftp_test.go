@@ -185,6 +185,14 @@ var transcripts = []struct {
 		"USER anonymous\r\nPASS\r\nEPRT |2|fe80::1|5282|\r\nEPRT |1|10.0.0.9|6000|\r\nLIST\r\n",
 		"220 FTP server ready\r\n331 ok\r\n230 ok\r\n200 EPRT ok\r\n500 no\r\n150 here\r\n226 done\r\n",
 		21, false, want{user: "anonymous", expect: []detect.Expectation{data("fe80::1", 5282)}}},
+	// The greeting was missed but the 331 that asks for the password
+	// vouches for FTP; it answers USER, not a greeting.
+	{"user-331-without-greeting",
+		"USER bob\r\nPASS s3cr3tPW\r\n", "331 Please specify the password.\r\n530 Login incorrect.\r\n",
+		2121, false, want{user: "bob", kinds: []string{"cleartext_password/critical", "authentication_failure/medium"}}},
+	{"midstream-auth-tls-234", "AUTH TLS\r\n", "234 Proceed with negotiation.\r\n", 2121, true, want{}},
+	{"midstream-user-331", "USER bob\r\n", "331 Please specify the password.\r\n", 2121, true,
+		want{user: "bob", kinds: []string{"user_id_exposed/low"}}},
 	{"greeting-only", "", "220-QTCP at AS400.EXAMPLE.COM.\r\n", 2121, false, want{}},
 	{"client-only", "AUTH TLS\r\n", "", 2121, false, want{}},
 	{"midstream", "0000 XYZ\r\nPASV\r\nRETR a\r\n", "ng.\r\n227 Entering Passive Mode (192,168,5,6,4,1)\r\n150 ok\r\n",
@@ -228,9 +236,18 @@ func TestForeign(t *testing.T) {
 	}{
 		{"smtp", "EHLO client\r\n", "220 mail.example.com ESMTP Postfix\r\n", 25},
 		{"smtp-greeting", "", "220 mail.example.com ESMTP Postfix\r\n", 25},
+		{"smtp-greeting-ftp-host", "", "220 ftp.example.com ESMTP Postfix\r\n", 25},
 		{"http", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 200 OK\r\n", 21},
 		{"ssh", "SSH-2.0-OpenSSH_9.2\r\n", "SSH-2.0-OpenSSH_9.2\r\n", 21},
 		{"pop3", "USER bob\r\n", "+OK POP3 ready\r\n", 110},
+		// Review reproductions: POP3 without its greeting, SMTP AUTH mid-stream.
+		{"pop3-no-greeting", "USER bob\r\nPASS s3cr3tPW\r\n", "", 110},
+		{"pop3-replies-only", "USER bob\r\nPASS s3cr3tPW\r\n", "+OK\r\n+OK logged in\r\n", 21},
+		{"pop3-err", "USER bob\r\n", "-ERR unknown\r\n", 110},
+		{"smtp-auth-plain-235", "AUTH PLAIN AGJvYgBzZWNyZXQ=\r\n", "235 2.7.0 Authentication successful\r\n", 587},
+		{"smtp-auth-login-334", "AUTH LOGIN\r\n", "334 VXNlcm5hbWU6\r\n", 587},
+		{"smtp-greeting-auth-plain", "AUTH PLAIN AGJvYgBzZWNyZXQ=\r\n", "220 mail.example.com ESMTP\r\n", 587},
+		{"auth-tls-235", "AUTH TLS\r\n", "235 ok\r\n", 587},
 		{"hostserver", "\x00\x00\x00\x34\x00\x00\xe0\x09", "", 8476},
 		{"telnet", "\xff\xfb\x18", "\xff\xfd\x27\xff\xfd\x18", 23},
 		{"binary", strings.Repeat("\x00", 100), "", 21},

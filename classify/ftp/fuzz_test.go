@@ -9,10 +9,10 @@ import (
 
 func FuzzFTPDetect(f *testing.F) {
 	for _, tc := range transcripts {
-		f.Add([]byte(tc.c2s), []byte(tc.s2c), tc.mid)
+		f.Add([]byte(tc.c2s), []byte(tc.s2c), tc.mid, tc.port)
 	}
-	f.Fuzz(func(t *testing.T, c2s, s2c []byte, mid bool) {
-		in := detect.Input{C2S: c2s, S2C: s2c, ServerPort: 21, MidStream: mid}
+	f.Fuzz(func(t *testing.T, c2s, s2c []byte, mid bool, port uint16) {
+		in := detect.Input{C2S: c2s, S2C: s2c, ServerPort: port, MidStream: mid}
 		var v detect.Verdict
 		if !Detect(&in, &v) {
 			if v.Protocol != "" || len(v.Findings) > 0 {
@@ -23,33 +23,57 @@ func FuzzFTPDetect(f *testing.F) {
 		if len(v.Expect) > maxExpect {
 			t.Fatalf("%d expectations", len(v.Expect))
 		}
-		// A PASS argument must never reach a finding: the findings must read
-		// the same when every password is replaced by other bytes of the
-		// same length. (Comparing texts instead would flag a password that
-		// happens to be a word of the message, such as "PASS".)
-		masked := maskPasswords(c2s)
+		// A PASS argument must never reach the verdict: every string of it
+		// must read the same when every password is replaced by other bytes
+		// of the same length. (Comparing texts instead would flag a password
+		// that happens to be a word of the message, such as "PASS".)
+		masked, changed := maskPasswords(c2s)
+		if !changed {
+			return
+		}
 		var w detect.Verdict
-		Detect(&detect.Input{C2S: masked, S2C: s2c, ServerPort: 21, MidStream: mid}, &w)
-		if len(w.Findings) != len(v.Findings) {
-			return // masking changed the parse (a password containing CR/LF); nothing to compare
+		in.C2S = masked
+		Detect(&in, &w)
+		if v.Protocol != w.Protocol || len(w.Findings) != len(v.Findings) {
+			return // masking changed the parse; nothing to compare
 		}
 		for i := range v.Findings {
-			if v.Findings[i].Message != w.Findings[i].Message {
-				t.Fatalf("a password reached a finding: %q vs %q", v.Findings[i].Message, w.Findings[i].Message)
+			if v.Findings[i].Kind != w.Findings[i].Kind {
+				return
+			}
+		}
+		if v.User != w.User {
+			t.Fatalf("a password reached User: %q vs %q", v.User, w.User)
+		}
+		for i := range v.Findings {
+			a, b := v.Findings[i], w.Findings[i]
+			if a.Message != b.Message || a.User != b.User || a.Protocol != b.Protocol || a.Mechanism != b.Mechanism {
+				t.Fatalf("a password reached a finding:\n%+v\n%+v", a, b)
 			}
 		}
 	})
 }
 
-// maskPasswords replaces the argument of every PASS command with '#' bytes.
-func maskPasswords(c2s []byte) []byte {
+// maskPasswords replaces every byte of the argument of every PASS command
+// with a letter other than it (letters: no line end can appear or vanish).
+func maskPasswords(c2s []byte) ([]byte, bool) {
 	out := make([]byte, 0, len(c2s))
+	changed := false
 	for ln := range strings.Lines(string(c2s)) {
 		if len(ln) > 5 && strings.EqualFold(ln[:5], "PASS ") {
 			body := strings.TrimRight(ln[5:], "\r\n")
-			ln = ln[:5] + strings.Repeat("#", len(body)) + ln[5+len(body):]
+			m := []byte(body)
+			for i, c := range m {
+				if c == 'x' {
+					m[i] = 'y'
+				} else {
+					m[i] = 'x'
+				}
+			}
+			changed = changed || len(m) > 0
+			ln = ln[:5] + string(m) + ln[5+len(body):]
 		}
 		out = append(out, ln...)
 	}
-	return out
+	return out, changed
 }
