@@ -64,42 +64,124 @@ var loginPrompts = [][]byte{
 	[]byte("user:"), []byte("userid:"), []byte("user id:"),
 }
 
-// passwordPrompt finds the first "password" followed by a colon on the same
-// line in lower-cased text; -1 when there is none. The returned index is
-// just past the colon.
-func passwordPrompt(lower []byte) int {
+// passwordPrompt finds the first password prompt in lower-cased text: the
+// word "password", a colon later on the same line, and nothing but spaces
+// between the colon and the end of the line or text (the password is never
+// echoed, so a real prompt always ends its line). A "password:" inside a
+// sentence is no prompt. start is where the word begins, end is just past
+// the colon; start is -1 when there is none.
+func passwordPrompt(lower []byte) (start, end int) {
 	off := 0
 	for {
 		i := bytes.Index(lower[off:], []byte("password"))
 		if i < 0 {
-			return -1
+			return -1, -1
 		}
-		i += off + len("password")
-		for j := i; j < len(lower) && j < i+40; j++ {
-			if lower[j] == ':' {
-				return j + 1
-			}
+		i += off
+		for j := i + len("password"); j < len(lower) && j < i+48; j++ {
 			if lower[j] == '\r' || lower[j] == '\n' {
 				break
 			}
-		}
-		off = i
-	}
-}
-
-// promptEnds lists where each user-name prompt before limit ends.
-func promptEnds(lower []byte, limit int) []int {
-	var ends []int
-	for i := 0; i < limit; i++ {
-		for _, p := range loginPrompts {
-			if bytes.HasPrefix(lower[i:limit], p) && (i == 0 || !isLetter(lower[i-1]) || p[0] == 'l') {
-				ends = append(ends, i+len(p))
-				i += len(p) - 1
+			if lower[j] == ':' {
+				if blankToEOL(lower[j+1:]) {
+					return i, j + 1
+				}
 				break
 			}
 		}
+		off = i + len("password")
 	}
-	return ends
+}
+
+// blankToEOL reports whether b holds only spaces up to its first line end.
+func blankToEOL(b []byte) bool {
+	for _, c := range b {
+		switch c {
+		case ' ', '\t':
+		case '\r', '\n':
+			return true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// userPromptAt returns the length of the user-name prompt starting at
+// lower[i], 0 when none does. A prompt word glued to letters before it
+// ("superuser:") is not one, except "login:" after a host name.
+func userPromptAt(lower []byte, i int) int {
+	for _, p := range loginPrompts {
+		if bytes.HasPrefix(lower[i:], p) && (i == 0 || !isLetter(lower[i-1]) || p[0] == 'l') {
+			return len(p)
+		}
+	}
+	return 0
+}
+
+// nextPrompt returns the offset in seg of the first user-name or password
+// prompt word, len(seg) when there is none.
+func nextPrompt(seg []byte) int {
+	for i := range seg {
+		if userPromptAt(seg, i) > 0 || bytes.HasPrefix(seg[i:], []byte("password")) {
+			return i
+		}
+	}
+	return len(seg)
+}
+
+// userPrompts lists the user-name prompts in the server text before the
+// password prompt with what the server echoed after each (nil in line
+// mode). Only prompts a client line can have answered count: the prompt
+// must open its line (at most a host name before it, as in "vm login:") and
+// be followed, up to the line end or the next prompt, by nothing but spaces
+// or by the echo of a line the client typed. "Notice to user: authorized use
+// only" is a sentence, not a prompt.
+func userPrompts(text []byte, lines [][]byte) (echoes [][]byte) {
+	for _, line := range bytes.FieldsFunc(text, func(r rune) bool { return r == '\r' || r == '\n' }) {
+		from := 0
+		for i := 0; i < len(line); i++ {
+			n := userPromptAt(line, i)
+			if n == 0 {
+				continue
+			}
+			if len(bytes.Fields(line[from:i])) > 1 {
+				i += n - 1
+				continue
+			}
+			seg := line[i+n:]
+			seg = seg[:nextPrompt(seg)]
+			echo := bytes.TrimSpace(echoedLine(seg))
+			switch {
+			case len(echo) == 0:
+				echoes = append(echoes, nil)
+			case lineIndex(lines, echo) >= 0:
+				echoes = append(echoes, echo)
+			default:
+				// Text after the prompt word that the client never typed:
+				// a sentence, not a prompt.
+				i += n - 1
+				continue
+			}
+			i += n + len(seg) - 1
+			from = i + 1
+			if len(echoes) >= maxLines {
+				return echoes
+			}
+		}
+	}
+	return echoes
+}
+
+// lineIndex returns the index of the first line equal to echo (ignoring case
+// and surrounding blanks), -1 when there is none.
+func lineIndex(lines [][]byte, echo []byte) int {
+	for k, l := range lines {
+		if bytes.EqualFold(bytes.TrimSpace(l), echo) {
+			return k
+		}
+	}
+	return -1
 }
 
 func isLetter(c byte) bool { return c >= 'a' && c <= 'z' }
@@ -114,51 +196,63 @@ type promptLogin struct {
 
 // typedLogin works out a login typed at the server's prompts. The heads give
 // no order between the directions, so the client's lines are matched to the
-// prompts by count: each user-name prompt before the password prompt was
-// answered by one line (an empty Enter brings the prompt back), the last of
-// them is the user name and the next line the password. When the server
-// echoed the name (character-at-a-time mode), the echo picks the line.
-// envUser is the user already sent in NEW-ENVIRON, for a server that then
-// asks for the password alone.
+// prompts. When the server echoes (character-at-a-time mode), the echo after
+// the last echoed user-name prompt names the user line; the server showed
+// that text itself, and a password is never echoed, so the line answering
+// the password prompt cannot be taken for the user. Otherwise (line mode)
+// each user-name prompt before the password prompt was answered by one line
+// (an empty Enter brings the prompt back): the first non-empty one is the
+// user name and the next line the password. envUser is the user already sent in
+// NEW-ENVIRON, for a server that then asks for the password alone.
 func typedLogin(server, client []byte, envUser string) promptLogin {
 	lower := bytes.ToLower(bytes.ReplaceAll(server, []byte{0}, nil))
-	p := passwordPrompt(lower)
-	if p < 0 {
+	pStart, p := passwordPrompt(lower)
+	if pStart < 0 {
 		return promptLogin{}
 	}
 	lines := typedLines(client)
 	pl := promptLogin{asked: true}
-	ends := promptEnds(lower, p)
+	echoes := userPrompts(lower[:pStart], lines)
+	user := -1
+	for _, e := range echoes {
+		if len(e) > 0 {
+			user = lineIndex(lines, e)
+		}
+	}
 	pwLine := -1
 	switch {
-	case len(ends) == 0 && envUser != "":
-		pl.user = envUser
-		pwLine = 0
-	case len(ends) == 0:
-		return promptLogin{}
-	default:
-		last := ends[len(ends)-1]
-		i := len(ends) - 1
-		if echo := echoedLine(lower[last:]); len(bytes.TrimSpace(echo)) > 0 {
-			i = -1
-			for k, l := range lines {
-				if bytes.EqualFold(bytes.TrimSpace(l), bytes.TrimSpace(echo)) {
-					i = k
-					break
-				}
-			}
-			if i < 0 {
-				return promptLogin{}
+	case user >= 0:
+		pwLine = user + 1
+	case len(echoes) > 0:
+		// A non-empty name is followed by the password prompt, not by
+		// another user-name prompt, so the name is the first non-empty
+		// line among those answering the prompts. Counting alone would
+		// take the password line for the name whenever a banner line
+		// that happens to end like a prompt was counted too.
+		for k := 0; k < len(echoes) && k < len(lines); k++ {
+			if len(bytes.TrimSpace(lines[k])) > 0 {
+				user = k
+				break
 			}
 		}
-		if i >= len(lines) {
+		if user < 0 {
 			return promptLogin{}
 		}
-		pl.user = printableText(lines[i])
+		pwLine = user + 1
+	case envUser != "":
+		pl.user = envUser
+		pwLine = 0
+	default:
+		return promptLogin{}
+	}
+	if user >= 0 {
+		if user >= len(lines) {
+			return promptLogin{}
+		}
+		pl.user = printableText(lines[user])
 		if pl.user == "" {
 			return promptLogin{}
 		}
-		pwLine = i + 1
 	}
 	pl.password = pwLine < len(lines) && len(lines[pwLine]) > 0
 	after := lower[p:]

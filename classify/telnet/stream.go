@@ -138,29 +138,153 @@ func subneg(b []byte) (end int, data []byte, ok bool) {
 	return 0, nil, false
 }
 
-// startsTelnet reports whether b opens with a Telnet option negotiation or
-// sub-negotiation: IAC WILL/WONT/DO/DONT <opt> or IAC SB <opt>.
-func startsTelnet(b []byte) bool {
-	if len(b) < 3 || b[0] != iac {
-		return false
-	}
-	switch b[1] {
-	case will, wont, do, dont:
-	case sb:
-		if b[2] == iac {
-			return false
+// knownOption reports whether o is a Telnet option number in use: the RFC
+// registry runs from 0 (BINARY) to 49 (0x31: ECHO 1, SGA 3, STATUS 5, TM 6,
+// TTYPE 24, EOR 25, NAWS 31, TSPEED 32, LFLOW 33, LINEMODE 34, XDISPLOC 35,
+// ENVIRON 36, AUTHENTICATION 37, ENCRYPT 38, NEW-ENVIRON 39, TN3270E 40,
+// CHARSET 42, COM-PORT 44, KERMIT 47, START_TLS 46 ...), then PRAGMA-LOGON,
+// SSPI-LOGON and PRAGMA-HEARTBEAT (138-140) and EXOPL (255). Anything else in
+// an opening negotiation is binary junk.
+func knownOption(o byte) bool {
+	return o <= 0x31 || (o >= 0x8A && o <= 0x8C) || o == 0xFF
+}
+
+// maxOpening bounds how many opening commands are checked.
+const maxOpening = 64
+
+// opening parses the run of Telnet commands at the start of b, up to the
+// first data byte. n counts the option negotiations (WILL, WONT, DO, DONT
+// and complete sub-negotiations, all on known options); NOP and GA may sit
+// between them. rest is what follows the run: data, or nil when the run is
+// all of b, is cut short, or ends with START_TLS FOLLOWS. ok is false when
+// the run holds anything malformed: an unknown command or option, or a
+// sub-negotiation with a stray command inside.
+func opening(b []byte) (n int, rest []byte, ok bool) {
+	i := 0
+	for i < len(b) && b[i] == iac && n < maxOpening {
+		if i+1 >= len(b) {
+			return n, nil, true // cut after IAC: wait for more
 		}
-	default:
+		switch cmd := b[i+1]; cmd {
+		case will, wont, do, dont:
+			if i+2 >= len(b) {
+				return n, nil, true
+			}
+			if !knownOption(b[i+2]) {
+				return n, nil, false
+			}
+			n++
+			i += 3
+		case sb:
+			end, ok := subnegEnd(b[i+2:])
+			if !ok {
+				return n, nil, false
+			}
+			if end < 0 {
+				return n, nil, true // cut inside: wait for more
+			}
+			n++
+			if b[i+2] == optStartTLS && end > 3 && b[i+3] == tlsFollows {
+				return n, nil, true // TLS follows: the Telnet part is over
+			}
+			i += 2 + end
+		case 0xF1, 0xF9: // NOP, GA
+			i += 2
+		case iac:
+			return n, b[i:], true // escaped 0xFF: data starts here
+		default:
+			return n, nil, false
+		}
+	}
+	return n, b[i:], true
+}
+
+// subnegEnd checks a sub-negotiation body (option byte first) and returns
+// the offset just past its IAC SE, -1 when b ends before it. ok is false for
+// an unknown option or an IAC inside followed by anything but IAC or SE.
+func subnegEnd(b []byte) (end int, ok bool) {
+	if len(b) == 0 {
+		return -1, true
+	}
+	if !knownOption(b[0]) || b[0] == 0xFF {
+		return 0, false
+	}
+	for i := 1; i < len(b); i++ {
+		if b[i] != iac {
+			continue
+		}
+		if i+1 >= len(b) {
+			return -1, true
+		}
+		switch b[i+1] {
+		case iac:
+			i++
+		case se:
+			return i + 2, true
+		default:
+			return 0, false
+		}
+	}
+	return -1, true
+}
+
+// utf16Text reports whether b looks like UTF-16LE text behind a byte-order
+// mark (FF FE, which reads as IAC DONT): zero high bytes in the next code
+// units.
+func utf16Text(b []byte) bool {
+	if len(b) < 8 || b[0] != 0xFF || b[1] != 0xFE {
 		return false
 	}
-	// A second command, if the bytes go on with one, must be well formed
-	// too; this keeps binary junk that happens to start FF FB out.
-	if len(b) >= 6 && b[3] == iac {
-		switch b[4] {
-		case will, wont, do, dont, sb, se, iac, eor, 0xF1, 0xF2, 0xF9:
-		default:
+	zeros := 0
+	for i := 3; i < len(b) && i < 16; i += 2 {
+		if b[i] == 0 {
+			zeros++
+		}
+	}
+	return zeros >= 2
+}
+
+// telnetOpening grades how a direction opens: strong when it is a
+// well-formed run of at least three option negotiations, or two followed by
+// terminal text or nothing, or exactly one three-byte command and nothing
+// else (a lone refusal); weak when it is one negotiation followed by
+// terminal text.
+func telnetOpening(b []byte) (strong, weak bool) {
+	if len(b) < 3 || b[0] != iac || utf16Text(b) {
+		return false, false
+	}
+	n, rest, ok := opening(b)
+	if !ok || n == 0 {
+		return false, false
+	}
+	if n == 1 {
+		return len(b) == 3, nvtText(rest)
+	}
+	// Two commands followed by binary are still one chance in a few
+	// million for random bytes; real openings send more, or text, or
+	// nothing yet.
+	return n >= 3 || len(rest) == 0 || nvtText(rest), true
+}
+
+// nvtText reports whether b opens with terminal text: the first bytes (up to
+// 16) printable ASCII, CR, LF, TAB, BS, DEL, ESC or NUL.
+func nvtText(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, c := range b[:min(len(b), 16)] {
+		if (c < 0x20 || c > 0x7F) && c != '\r' && c != '\n' && c != '\t' && c != bs && c != 0x1B && c != 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// startsTelnet reports whether the connection opens with Telnet option
+// negotiation: one direction strongly, or both directions weakly (a server
+// that sends a single IAC DO and then its banner, answered in kind).
+func startsTelnet(c2s, s2c []byte) bool {
+	cs, cw := telnetOpening(c2s)
+	ss, sw := telnetOpening(s2c)
+	return cs || ss || (cw && sw)
 }

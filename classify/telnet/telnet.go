@@ -18,7 +18,7 @@ const (
 // and the findings for passwords and user IDs sent in clear; the START_TLS
 // upgrade. Service stays empty: the port tells telnet from telnets.
 func Detect(in *detect.Input, v *detect.Verdict) bool {
-	if !startsTelnet(in.C2S) && !startsTelnet(in.S2C) {
+	if !startsTelnet(in.C2S, in.S2C) {
 		return false
 	}
 	c, s := parse(in.C2S), parse(in.S2C)

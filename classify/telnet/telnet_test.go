@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/hex"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -116,6 +117,10 @@ var (
 	}()
 )
 
+// reviewClient answers a login prompt in line mode: user bob, then the
+// password.
+var reviewClient = cat(hx(`FF FB 18`), []byte("bob\r\nS3cr3t!pw\r\n"))
+
 type want struct {
 	kind, user, mech, proto string
 }
@@ -159,6 +164,29 @@ func TestDetect(t *testing.T) {
 		{"line mode, empty enter first", cat(hx(`FF FB 18`), []byte("\r\nalice\r\nwonderland\r\n")),
 			cat(hx(`FF FD 18`), []byte("Username: Username: \r\nPassword: ")), "telnet", "alice", false, []want{
 				{detect.KindCleartextPassword, "alice", "", "telnet login"}}},
+		// Reviewer's transcripts: a banner sentence with "user:" in it is no
+		// prompt, so the password line is never taken for the user.
+		{"banner with user: in a sentence", reviewClient,
+			cat(hx(`FF FD 18`), []byte("Notice to user: authorized use only\r\nlogin: \r\nPassword: \r\n$ ")), "telnet", "bob", false, []want{
+				{detect.KindCleartextPassword, "bob", "", "telnet login"}}},
+		{"banner with user:, name echoed", reviewClient,
+			cat(hx(`FF FD 18`), []byte("Notice to user: authorized use only\r\nlogin: bob\r\nPassword: \r\n$ ")), "telnet", "bob", false, []want{
+				{detect.KindCleartextPassword, "bob", "", "telnet login"}}},
+		{"banner naming the user, line mode", reviewClient,
+			cat(hx(`FF FD 18`), []byte("Note to user: bob\r\nlogin: \r\nPassword: \r\n$ ")), "telnet", "bob", false, []want{
+				{detect.KindCleartextPassword, "bob", "", "telnet login"}}},
+		{"banner line ending like a prompt", reviewClient,
+			cat(hx(`FF FD 18`), []byte("Please login:\r\nlogin: \r\nPassword: \r\n$ ")), "telnet", "bob", false, []want{
+				{detect.KindCleartextPassword, "bob", "", "telnet login"}}},
+		{"non-echoing line mode, prompts on one line", reviewClient,
+			cat(hx(`FF FD 18`), []byte("login: Password: \r\n$ ")), "telnet", "bob", false, []want{
+				{detect.KindCleartextPassword, "bob", "", "telnet login"}}},
+		{"line mode rejected", reviewClient,
+			cat(hx(`FF FD 18`), []byte("Username: \r\nPassword: \r\nLogin incorrect\r\n")), "telnet", "bob", false, []want{
+				{detect.KindCleartextPassword, "bob", "", "telnet login"},
+				{detect.KindAuthFailure, "bob", "", "telnet login"}}},
+		{"password word in a sentence is no prompt", reviewClient,
+			cat(hx(`FF FD 18`), []byte("login: \r\nYour password: expires soon\r\n$ ")), "telnet", "", false, nil},
 		{"tn5250 auto-sign-on clear", cat(tnClientOpen, envClearPW, tnTermType, tnBinaryEOR), tnServerOpen, "tn5250", "MYUSER", false, []want{
 			{detect.KindCleartextPassword, "MYUSER", "IBMSUBSPW without seed", "telnet NEW-ENVIRON"}}},
 		{"tn5250 auto-sign-on empty seed", cat(tnClientOpen, envEmptySeed, tnTermType), tnServerOpen, "tn5250", "MYUSER", false, []want{
@@ -283,6 +311,13 @@ func TestReject(t *testing.T) {
 		{"random ff", hx(`FF FB`), nil},
 		{"ff fb junk", hx(`FF FB 01 FF 00 99 12 34`), nil},
 		{"ff data", hx(`FF 10 20 30`), hx(`FF 41`)},
+		// UTF-16LE text behind its byte-order mark reads as IAC DONT.
+		{"utf-16le bom", cat(hx(`FF FE`), []byte("H\x00e\x00l\x00l\x00o\x00")), nil},
+		{"utf-16le bom, space first", cat(hx(`FF FE`), []byte(" \x00l\x00o\x00g\x00i\x00n\x00")), nil},
+		{"one command then binary", hx(`FF FB 01 00 12 34 56 78 9A BC`), hx(`00 01 02 03`)},
+		{"unknown option", hx(`FF FB 48 FF FD 18`), nil},
+		{"two commands, second unknown", hx(`FF FB 01 FF FD 99`), nil},
+		{"stray command in sub-negotiation", hx(`FF FA 18 01 FF FB 18 FF F0 FF FD 01`), nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -291,6 +326,36 @@ func TestReject(t *testing.T) {
 				t.Errorf("recognised as %+v", v)
 			}
 		})
+	}
+}
+
+// TestRandomBytes feeds random heads (fixed seed) to the detector: binary
+// that happens to start FF FA..FE must not pass for Telnet.
+func TestRandomBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 23))
+	head := func() []byte {
+		b := make([]byte, 64+r.IntN(65))
+		for i := range b {
+			b[i] = byte(r.Uint32())
+		}
+		// Half start with IAC and a negotiation command, the case at issue.
+		if r.IntN(2) == 0 {
+			b[0], b[1] = iac, byte(sb+r.IntN(5))
+		}
+		return b
+	}
+	const n = 200000
+	hits := 0
+	for i := 0; i < n; i++ {
+		var v detect.Verdict
+		c, s := head(), head()
+		if Detect(&detect.Input{C2S: c, S2C: s, Transport: 6, ServerPort: 40000}, &v) {
+			hits++
+			t.Logf("% x\n% x", c[:20], s[:20])
+		}
+	}
+	if hits != 0 {
+		t.Errorf("%d of %d random flows taken for Telnet", hits, n)
 	}
 }
 
