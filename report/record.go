@@ -2,7 +2,6 @@ package report
 
 import (
 	"strings"
-	"time"
 
 	"github.com/ibmitap/ibmitap/classify"
 	"github.com/ibmitap/ibmitap/classify/detect"
@@ -11,6 +10,10 @@ import (
 // Schema is the identifier of the flow-record format written by the JSON and
 // CSV writers. Fields may be added; renaming or removing one bumps it.
 const Schema = "ibmitap.flow/1"
+
+// TimeLayout is RFC 3339 with all nine digits of the nanoseconds, so that
+// timestamps sort as text.
+const TimeLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 // Record is one flow record as written in JSON lines (the stable contract of
 // design.md).
@@ -66,8 +69,8 @@ func NewRecord(f *classify.Flow) Record {
 	r := Record{
 		Schema:         Schema,
 		CommunityID:    CommunityID(f.Transport, f.Client, f.Server),
-		Start:          f.Start.UTC().Format(time.RFC3339Nano),
-		End:            f.End.UTC().Format(time.RFC3339Nano),
+		Start:          f.Start.UTC().Format(TimeLayout),
+		End:            f.End.UTC().Format(TimeLayout),
 		Transport:      transportName(f.Transport),
 		Client:         f.Client.String(),
 		Server:         f.Server.String(),

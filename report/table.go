@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/olekukonko/tablewriter"
 
@@ -86,14 +87,14 @@ func (t *Table) Write(f *classify.Flow) error {
 		}
 		y.clients[f.Client.Addr().String()] = true
 		if f.User != "" {
-			y.users[f.User] = true
+			y.users[printable(f.User)] = true
 		}
 	}
 	for _, x := range f.Findings {
 		fk := findKey{
 			severity: x.Severity, kind: x.Kind, service: f.Service,
 			server: f.Server.String(), client: f.Client.Addr().String(),
-			user: firstNonEmpty(x.User, f.User), message: x.Message,
+			user: printable(firstNonEmpty(x.User, f.User)), message: printable(x.Message),
 		}
 		r := t.findings[fk]
 		if r == nil {
@@ -216,7 +217,7 @@ func (t *Table) renderFindings() error {
 		return nil
 	}
 	tb := newTable(t.w)
-	tb.Header("Severity", "Finding", "Service", "Server", "Client", "User", "Flows", "Detail")
+	tb.Header("Severity", "Finding", "Service", "Server", "Client", "User", "Count", "Detail")
 	for _, k := range keys {
 		if err := tb.Append([]string{k.severity, k.kind, k.service, k.server, k.client, k.user, itoa(t.findings[k].count), k.message}); err != nil {
 			return err
@@ -270,4 +271,25 @@ func humanBytes(n uint64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// printable replaces control characters in text that came off the wire, so
+// a user name cannot drive the terminal the table is shown on.
+func printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }

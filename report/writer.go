@@ -105,8 +105,8 @@ func (c *CSV) Write(f *classify.Flow) error {
 	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
 	row := []string{
 		r.Schema, r.CommunityID, r.Start, r.End, r.Transport, r.Client, r.Server, r.Service,
-		strconv.FormatBool(r.IBMi), r.LabelSource, enc, r.TLSVersion, r.SNI, strings.Join(r.ALPN, ";"),
-		r.User, u(r.PacketsC2S), u(r.PacketsS2C), u(r.BytesC2S), u(r.BytesS2C),
+		strconv.FormatBool(r.IBMi), r.LabelSource, enc, r.TLSVersion, cell(r.SNI), cell(strings.Join(r.ALPN, ";")),
+		cell(r.User), u(r.PacketsC2S), u(r.PacketsS2C), u(r.BytesC2S), u(r.BytesS2C),
 		strings.Join(kinds, ";"), worst, r.Protocol, r.EndReason,
 	}
 	return c.w.Write(row)
@@ -122,4 +122,14 @@ func (c *CSV) Finish(Summary) error {
 	}
 	c.w.Flush()
 	return c.w.Error()
+}
+
+// cell defuses text that came off the wire before it goes into a CSV cell:
+// a spreadsheet would run a cell starting with = + - @ (or a tab or CR) as a
+// formula, so such a cell gets a leading apostrophe.
+func cell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
