@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 )
 
 // secretSpans returns the [start, end) ranges of the client head that hold
@@ -88,26 +89,6 @@ func secretSpans(in *detect.Input) [][2]int {
 	return spans
 }
 
-// maskSpans returns a copy of b with every byte in spans replaced by a
-// different, non-zero byte.
-func maskSpans(b []byte, spans [][2]int) []byte {
-	out := slices.Clone(b)
-	hit := make([]bool, len(b))
-	for _, s := range spans {
-		for i := max(s[0], 0); i < s[1] && i < len(b); i++ {
-			hit[i] = true
-		}
-	}
-	for i, h := range hit {
-		if h {
-			if out[i] ^= 0x5A; out[i] == 0 {
-				out[i] = 0x21
-			}
-		}
-	}
-	return out
-}
-
 // checkMasked is the masking oracle: with the secret bytes replaced, the
 // verdict must be the same. It returns "" or what differed.
 func checkMasked(in *detect.Input, v *detect.Verdict) string {
@@ -116,7 +97,7 @@ func checkMasked(in *detect.Input, v *detect.Verdict) string {
 		return ""
 	}
 	m := *in
-	m.C2S = maskSpans(in.C2S, spans)
+	m.C2S = detecttest.MaskSpans(in.C2S, spans)
 	if !slices.Equal(secretSpans(&m), spans) {
 		return "" // masking changed the parse itself
 	}
@@ -151,7 +132,7 @@ func TestMaskingOracle(t *testing.T) {
 	}
 	user := bytes.Index(c, []byte("drdauser"))
 	m := *in
-	m.C2S = maskSpans(c, [][2]int{{user, user + 8}})
+	m.C2S = detecttest.MaskSpans(c, [][2]int{{user, user + 8}})
 	var w detect.Verdict
 	Detect(&m, &w)
 	if reflect.DeepEqual(v, w) {

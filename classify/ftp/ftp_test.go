@@ -1,7 +1,6 @@
 package ftp
 
 import (
-	"bufio"
 	"encoding/hex"
 	"net/netip"
 	"os"
@@ -9,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 )
 
 func readHex(t testing.TB, name string) []byte {
@@ -28,23 +28,6 @@ func readHex(t testing.TB, name string) []byte {
 // /work/main/testdata (tshark -z follow,tcp,raw).
 func flowInput(t testing.TB, name string) detect.Input {
 	return detect.Input{C2S: readHex(t, name+".c2s.hex"), S2C: readHex(t, name+".s2c.hex"), ServerPort: 21, Transport: 6}
-}
-
-// secrets are the fake passwords used in the recordings
-// (/work/main/testdata/secrets.txt) and in the synthetic cases here.
-func secrets(t testing.TB) []string {
-	s := []string{"Fake-Pw-ftp-7Q", "ftp@example.com", "s3cr3tPW"}
-	f, err := os.Open("../../testdata/secrets.txt")
-	if err != nil {
-		return s
-	}
-	defer f.Close()
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
-			s = append(s, l)
-		}
-	}
-	return s
 }
 
 type want struct {
@@ -146,7 +129,7 @@ func noSecrets(t *testing.T, v *detect.Verdict) {
 	t.Helper()
 	for _, f := range v.Findings {
 		all := strings.Join([]string{f.Message, f.User, f.Protocol, f.Mechanism, f.Record}, "|") + "|" + v.User
-		for _, s := range secrets(t) {
+		for _, s := range detecttest.Secrets(t, "Fake-Pw-ftp-7Q", "ftp@example.com", "s3cr3tPW") {
 			if strings.Contains(all, s) {
 				t.Fatalf("finding %+v contains a password", f)
 			}

@@ -1,13 +1,13 @@
 package ldap
 
 import (
-	"bufio"
 	"encoding/hex"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 )
 
 func unhex(t testing.TB, s string) []byte {
@@ -33,21 +33,6 @@ func readHex(t testing.TB, name string) []byte {
 // follow,tcp,raw).
 func flowInput(t testing.TB, name string, mid bool) detect.Input {
 	return detect.Input{C2S: readHex(t, name+".c2s.hex"), S2C: readHex(t, name+".s2c.hex"), ServerPort: 389, Transport: 6, MidStream: mid}
-}
-
-func secrets(t testing.TB) []string {
-	s := []string{"Fake-Pw-ldap-4M", "s3cr3t", "plainpw"}
-	f, err := os.Open("../../testdata/secrets.txt")
-	if err != nil {
-		return s
-	}
-	defer f.Close()
-	for sc := bufio.NewScanner(f); sc.Scan(); {
-		if l := strings.TrimSpace(sc.Text()); l != "" {
-			s = append(s, l)
-		}
-	}
-	return s
 }
 
 type want struct {
@@ -97,7 +82,7 @@ func check(t *testing.T, v *detect.Verdict, w want) {
 	}
 	for _, f := range v.Findings {
 		all := strings.Join([]string{f.Message, f.User, f.Protocol, f.Mechanism, f.Record, v.User}, "|")
-		for _, s := range secrets(t) {
+		for _, s := range detecttest.Secrets(t, "Fake-Pw-ldap-4M", "s3cr3t", "plainpw") {
 			if strings.Contains(all, s) {
 				t.Fatalf("finding %+v contains a password", f)
 			}

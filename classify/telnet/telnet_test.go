@@ -1,42 +1,21 @@
 package telnet
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/hex"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 )
 
-// loadFollow reads a `tshark -q -z follow,tcp,raw,N` dump (client lines
-// flush left, server lines indented by a tab) into the two heads.
+// loadFollow reads testdata/NAME.follow, a tshark follow dump of a recorded flow.
 func loadFollow(t testing.TB, name string) (c2s, s2c []byte) {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", name+".follow"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		b, err := hex.DecodeString(strings.TrimSpace(line))
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if strings.HasPrefix(line, "\t") {
-			s2c = append(s2c, b...)
-		} else {
-			c2s = append(c2s, b...)
-		}
-	}
-	return c2s, s2c
+	return detecttest.LoadFollow(t, filepath.Join("testdata", name+".follow"))
 }
 
 // hx decodes hex written with spaces and newlines.
