@@ -5,8 +5,12 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ibmitap/ibmitap/classify/detect"
 )
 
 // Unhex decodes hex written with any white space between the digits.
@@ -112,4 +116,31 @@ func MaskSpans(b []byte, spans [][2]int) []byte {
 		}
 	}
 	return out
+}
+
+// SecretSpans finds the byte ranges of in.C2S that hold secrets a detector
+// reads (passwords, substitutes, statement text), plus a key that changes
+// when the parse around them changes (0 if there is none).
+type SecretSpans func(in *detect.Input) (spans [][2]int, key int)
+
+// CheckMasked is the masking oracle of the fuzz targets: with every secret
+// byte replaced, det must give exactly the verdict v it gave on in. It
+// returns "" or what differed; an input whose parse masking changes is not
+// judged.
+func CheckMasked(in *detect.Input, v *detect.Verdict, find SecretSpans, det detect.Func) string {
+	spans, key := find(in)
+	if len(spans) == 0 {
+		return ""
+	}
+	m := *in
+	m.C2S = MaskSpans(in.C2S, spans)
+	if s2, k2 := find(&m); k2 != key || !slices.Equal(s2, spans) {
+		return "" // masking changed the parse itself
+	}
+	var w detect.Verdict
+	det(&m, &w)
+	if !reflect.DeepEqual(*v, w) {
+		return "verdict depends on secret bytes"
+	}
+	return ""
 }
