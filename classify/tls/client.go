@@ -50,6 +50,8 @@ func ParseClientHello(b []byte) (ClientHello, bool) {
 
 // clientHelloSpanning reassembles a ClientHello that spans records (large
 // post-quantum key shares) in a stack buffer kept out of the common path.
+// It mirrors serverHelloSpanning on purpose: one generic version taking the
+// parser as a function value makes the buffer escape to the heap (TestAllocs).
 func clientHelloSpanning(b []byte) (ClientHello, bool) {
 	var scratch [maxMessage]byte
 	msg, complete, _, ok := firstMessage(b, scratch[:])
