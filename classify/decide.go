@@ -8,6 +8,43 @@ import (
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
 
+// protocolFamily lists, per generic protocol, the catalog services that
+// speak it: when the bytes show that protocol on such a service's port, the
+// catalog's more specific name stands (as-nav, not just http).
+var protocolFamily = map[string][]string{
+	"http":    {"as-admin-http", "as-new-nav", "as-nav", "as-admin3-http", "http", "common-http", "http-alt"},
+	"telnet":  {"telnet", "hmc-5250"},
+	"tn5250":  {"telnet", "hmc-5250"},
+	"ftp":     {"ftp"},
+	"ldap":    {"ldap"},
+	"rexec":   {"rexec", "exec"},
+	"netbios": {"netbios-ns", "netbios-dgm"},
+}
+
+// inFamily reports whether the catalog service name speaks protocol.
+func inFamily(protocol, name string) bool {
+	for _, n := range protocolFamily[protocol] {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// specific reports whether a catalog entry names its port precisely enough
+// to label a flow: an IBM i or site entry, or a general-list entry for one
+// port or a narrow range. Wide ranges of the general list (1024-5000 for one
+// chat program) would only mislabel ephemeral ports.
+func specific(ent catalog.Entry) bool {
+	switch ent.Source {
+	case "iana":
+		return false
+	case "general":
+		return ent.PortHigh-ent.Port < 16
+	}
+	return true
+}
+
 // protocolService names a flow by the protocol its bytes showed when the
 // detector could not name the service itself.
 var protocolService = map[string]string{
@@ -79,7 +116,7 @@ func (e *Engine) label(f *flow, r *Flow) {
 	addr, port := f.server.Addr(), f.server.Port()
 	l, fromMapper := e.learned[makeHostKey(addr, port)]
 	ent, haveEnt := e.cat.LookupHost(addr, proto, port)
-	if haveEnt && ent.Source == "iana" {
+	if haveEnt && !specific(ent) {
 		haveEnt = false
 	}
 	isTLS := v.Encrypted && v.Protocol == "tls"
@@ -111,9 +148,8 @@ func (e *Engine) label(f *flow, r *Flow) {
 	case v.Service != "":
 		set(v.Service, SourceSignature)
 	case v.Protocol != "" && protocolService[v.Protocol] != "":
-		g := protocolService[v.Protocol]
-		name := g
-		if haveEnt && !ent.TLS && strings.Contains(ent.Name, g) {
+		name := protocolService[v.Protocol]
+		if haveEnt && !ent.TLS && inFamily(v.Protocol, ent.Name) {
 			name = ent.Name // the catalog is more specific (as-admin-http ...)
 		}
 		set(name, SourceSignature)

@@ -197,3 +197,13 @@ func TestRegressReuseOfOpenFlow(t *testing.T) {
 		t.Errorf("got %d flows, want 2 (new SYN with a new ISN on an open flow)", len(out))
 	}
 }
+
+// R8: without a SYN, a wide range of the general port list (1024-5000) must
+// not outrank an IBM i port: the host server is the server.
+func TestRegressOrientationRanksIBMiPorts(t *testing.T) {
+	c := newConv("10.0.0.2:1234", "10.0.0.1:8475").pkt(true, capture.FlagACK, "x")
+	out, _ := runEngine(t, Config{}, c)
+	if len(out) != 1 || out[0].Server.Port() != 8475 {
+		t.Fatalf("server = %v, want port 8475", out[0].Server)
+	}
+}

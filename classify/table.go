@@ -94,16 +94,17 @@ func (e *Engine) newFlow(k key, p *capture.Packet) *flow {
 	return f
 }
 
-// orient picks client and server without a SYN: the side whose port is in
-// the catalog is the server; when both or neither are, the lower port.
+// orient picks client and server without a SYN: the side whose port the
+// catalog knows better is the server (an IBM i or site entry over a single
+// general-list port over a narrow range); when they tie, the lower port.
 func (e *Engine) orient(src, dst netip.AddrPort, transport uint8) (client, server netip.AddrPort) {
 	proto := catalog.Proto(transport)
-	sk := e.known(src.Addr(), proto, src.Port())
-	dk := e.known(dst.Addr(), proto, dst.Port())
+	sk := e.portRank(src.Addr(), proto, src.Port())
+	dk := e.portRank(dst.Addr(), proto, dst.Port())
 	switch {
-	case dk && !sk:
+	case dk > sk:
 		return src, dst
-	case sk && !dk:
+	case sk > dk:
 		return dst, src
 	case src.Port() < dst.Port():
 		return dst, src
@@ -111,11 +112,26 @@ func (e *Engine) orient(src, dst netip.AddrPort, transport uint8) (client, serve
 	return src, dst
 }
 
-// known reports whether a host's port has a catalog entry of its own (not
-// just an IANA range), site entries for that host included.
-func (e *Engine) known(addr netip.Addr, proto catalog.Proto, port uint16) bool {
+// portRank says how surely a port names a listening service: 3 for an IBM i
+// or site entry, 2 for a single port of the general list, 1 for a narrow
+// range, 0 otherwise.
+func (e *Engine) portRank(addr netip.Addr, proto catalog.Proto, port uint16) int {
 	ent, ok := e.cat.LookupHost(addr, proto, port)
-	return ok && ent.Source != "iana"
+	switch {
+	case !ok || !specific(ent):
+		return 0
+	case ent.Source == "ibmi" || ent.Source == "site":
+		return 3
+	case ent.Port == ent.PortHigh:
+		return 2
+	}
+	return 1
+}
+
+// known reports whether a host's port has a catalog entry of its own that
+// names it (not just a range), site entries for that host included.
+func (e *Engine) known(addr netip.Addr, proto catalog.Proto, port uint16) bool {
+	return e.portRank(addr, proto, port) > 0
 }
 
 // evictOne makes room: a closed flow first (its record is due anyway), else

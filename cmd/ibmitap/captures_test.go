@@ -153,6 +153,10 @@ var captureTruth = map[string][]flowWant{
 	"http-basic.pcap": {{"2001", 1, "as-admin-http", "no", "", "", "qsecofr", kinds(pwte, cleartx)}},
 	"http-form.pcap":  {{"2001", 1, "as-admin-http", "no", "", "", "webuser", kinds(pwte, cleartx)}},
 	"http-ntlm.pcap":  {{"2006", 1, "as-admin3-http", "no", "", "", "IBMITEST\\ntlmuser", kinds(pwte, hashx)}},
+	"http-digest.pcap": {
+		{"2004", 1, "as-nav", "no", "", "", "", kinds(pwte)},
+		{"2004", 1, "as-nav", "no", "", "", "digestuser", kinds(pwte, hashx)},
+	},
 }
 
 type gotFlow struct {
