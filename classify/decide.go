@@ -102,6 +102,8 @@ func (e *Engine) finish(f *flow, reason string) {
 	r.TLS = v.TLS
 	r.User = v.User
 	r.PortmapRequest = v.PortmapRequest
+	r.PortmapPort = v.PortmapPort
+	r.PortmapRefused = v.PortmapRefused
 	e.label(f, r)
 	e.policy(f, r)
 	e.stats.Emitted++

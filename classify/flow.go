@@ -49,6 +49,8 @@ type Flow struct {
 
 	User           string
 	PortmapRequest string
+	PortmapPort    uint16 // the port the mapper answered
+	PortmapRefused bool   // the mapper answered with a failure
 	// Control is the control connection an FTP data connection belongs to.
 	Control *FlowRef
 

@@ -43,6 +43,8 @@ type Record struct {
 	Protocol       string `json:"protocol,omitempty"`        // what the bytes were recognised as
 	TLSOffered     string `json:"tls_offered,omitempty"`     // highest version the client offered
 	PortmapRequest string `json:"portmap_request,omitempty"` // service asked of the port mapper
+	PortmapPort    int    `json:"portmap_port,omitempty"`    // the port it answered
+	PortmapRefused bool   `json:"portmap_refused,omitempty"` // it answered with a failure
 	Control        string `json:"control,omitempty"`         // community_id of the FTP control flow
 	MidStream      bool   `json:"mid_stream,omitempty"`      // the connection's start was not captured
 	EndReason      string `json:"end_reason"`
@@ -88,6 +90,8 @@ func NewRecord(f *classify.Flow) Record {
 		Protocol:       f.Protocol,
 		TLSOffered:     classify.VersionName(f.TLS.Offered),
 		PortmapRequest: f.PortmapRequest,
+		PortmapPort:    int(f.PortmapPort),
+		PortmapRefused: f.PortmapRefused,
 		MidStream:      f.MidStream,
 		EndReason:      f.EndReason,
 		Findings:       make([]Finding, 0, len(f.Findings)),

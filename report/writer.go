@@ -70,6 +70,7 @@ var CSVHeader = []string{
 	"schema", "community_id", "start", "end", "transport", "client", "server", "service", "ibmi",
 	"label_source", "encrypted", "tls_version", "sni", "alpn", "user", "packets_c2s", "packets_s2c",
 	"bytes_c2s", "bytes_s2c", "findings", "max_severity", "protocol", "end_reason",
+	"tls_offered", "portmap_request", "portmap_port", "portmap_refused", "control", "mid_stream",
 }
 
 // CSV writes flow records as comma-separated values with a header row.
@@ -108,6 +109,8 @@ func (c *CSV) Write(f *classify.Flow) error {
 		strconv.FormatBool(r.IBMi), r.LabelSource, enc, r.TLSVersion, cell(r.SNI), cell(strings.Join(r.ALPN, ";")),
 		cell(r.User), u(r.PacketsC2S), u(r.PacketsS2C), u(r.BytesC2S), u(r.BytesS2C),
 		strings.Join(kinds, ";"), worst, r.Protocol, r.EndReason,
+		r.TLSOffered, r.PortmapRequest, strconv.Itoa(r.PortmapPort), strconv.FormatBool(r.PortmapRefused),
+		r.Control, strconv.FormatBool(r.MidStream),
 	}
 	return c.w.Write(row)
 }

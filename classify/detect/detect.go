@@ -56,8 +56,12 @@ type Verdict struct {
 	TLS        TLSInfo
 	// User is a user ID seen in clear (decoded to text). Never a password.
 	User string
-	// PortmapRequest is the service name a port-mapper client asked for.
+	// PortmapRequest is the service name a port-mapper client asked for;
+	// PortmapPort the port it answered, PortmapRefused that it answered
+	// with a failure ('-').
 	PortmapRequest string
+	PortmapPort    uint16
+	PortmapRefused bool
 	Findings       []Finding
 	// Learn carries port-mapper answers: service -> port on this flow's server.
 	Learn []Mapping

@@ -97,8 +97,12 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 	v.Protocol = "portmapper"
 	v.Service = Service
 	v.PortmapRequest = name
-	if st == Success {
+	switch st {
+	case Success:
+		v.PortmapPort = port
 		v.Learn = append(v.Learn, detect.Mapping{Service: name, Port: port})
+	case Failure:
+		v.PortmapRefused = true
 	}
 	return true
 }

@@ -188,3 +188,18 @@ func TestBadFlagsChangeNothing(t *testing.T) {
 		t.Errorf("a rejected command line truncated the -o file")
 	}
 }
+
+// TestPortmapAnswers: the port-mapper flows say what the mapper answered:
+// the port, or that it refused the name.
+func TestPortmapAnswers(t *testing.T) {
+	out, errs, code := readCapture(t, "json", filepath.Join(testdataDir, "jt400-mapper-unknown.pcap"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if n := strings.Count(out, `"portmap_refused":true`); n != 4 {
+		t.Errorf("%d refused lookups, want 4", n)
+	}
+	if !strings.Contains(out, `"portmap_request":"as-signon","portmap_port":8476`) {
+		t.Error("the successful as-signon lookup does not carry its port")
+	}
+}
