@@ -55,8 +55,14 @@ func OpenFile(path string) (*File, error) {
 		return nil, &Error{File: path, Offset: -1, Err: err}
 	}
 	size := int64(-1)
-	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-		size = fi.Size()
+	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			f.Close()
+			return nil, &Error{File: path, Offset: -1, Err: errIsDir}
+		}
+		if fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
 	}
 	r, err := newReader(path, f, size)
 	if err != nil {
@@ -66,6 +72,9 @@ func OpenFile(path string) (*File, error) {
 	r.closer = f
 	return r, nil
 }
+
+// errIsDir is the cause given for a directory named as a capture file.
+var errIsDir = errors.New("is a directory, not a capture file")
 
 // NewReader reads a capture from r as OpenFile does; name is used in errors.
 // Close does not close r.

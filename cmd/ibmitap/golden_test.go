@@ -35,7 +35,7 @@ func readCapture(t *testing.T, format string, files ...string) (stdout, stderr s
 	t.Helper()
 	var out, errb bytes.Buffer
 	args := append([]string{"read", "--format", format}, files...)
-	code = run(context.Background(), args, &out, &errb)
+	code = run(context.Background(), args, nil, &out, &errb)
 	return out.String(), errb.String(), code
 }
 

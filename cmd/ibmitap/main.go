@@ -1,7 +1,3 @@
-// Command ibmitap classifies network traffic to and from IBM i systems.
-//
-// It only wires: flags, configuration, signals and exit codes. The work is
-// done by packages capture, classify, catalog and report.
 package main
 
 import (
@@ -35,10 +31,10 @@ Run 'ibmitap COMMAND -h' for the flags of a command.
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
@@ -47,7 +43,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var err error
 	switch cmd {
 	case "read":
-		return cmdRead(ctx, rest, stdout, stderr)
+		return cmdRead(ctx, rest, stdin, stdout, stderr)
 	case "ports":
 		err = cmdPorts(rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":

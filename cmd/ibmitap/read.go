@@ -16,7 +16,7 @@ import (
 	"github.com/ibmitap/ibmitap/report"
 )
 
-func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("read", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "table", "output format: table, json or csv")
@@ -27,7 +27,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	headBytes := fs.Int("head-bytes", 8192, "bytes kept per flow direction for protocol detection")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance reports)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng, gzip-compressed).\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng, gzip-compressed); - reads standard input.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterspersed(fs, args)
@@ -114,6 +114,7 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 
 	status := exitOK
+	opened := 0
 	var capStats []capture.Stats
 	prog := newProgress(stderr)
 	for _, name := range files {
@@ -122,12 +123,13 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			status = exitError
 			break
 		}
-		src, err := capture.OpenFile(name)
+		src, err := openCapture(name, stdin)
 		if err != nil {
 			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 			status = exitError
 			continue
 		}
+		opened++
 		err = classify.Drain(src, eng, func(n uint64) {
 			prog.update(name, n)
 			if ctx.Err() != nil {
@@ -145,6 +147,9 @@ func cmdRead(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	prog.done()
+	if opened == 0 {
+		return status // nothing was read: no empty report
+	}
 	eng.Flush()
 	sum := report.Summary{Inputs: files, Counters: counters(capStats, eng.Stats())}
 	if err := writer.Finish(sum); err != nil && writeErr == nil {
@@ -225,6 +230,15 @@ func counterLine(cs []report.Counter) string {
 		parts = append(parts, fmt.Sprintf("%s=%d", c.Name, c.Value))
 	}
 	return strings.Join(parts, " ")
+}
+
+// openCapture opens a capture file, or standard input for "-" (as in
+// `tcpdump -w - | ibmitap read -`).
+func openCapture(name string, stdin io.Reader) (*capture.File, error) {
+	if name == "-" {
+		return capture.NewReader("stdin", stdin)
+	}
+	return capture.OpenFile(name)
 }
 
 // parseInterspersed parses flags wherever they stand among the file names

@@ -17,7 +17,7 @@ func TestSiteFileChangesLabel(t *testing.T) {
 	}
 	file := filepath.Join(testdataDir, "plain-to-9471.pcap")
 	var out, errb strings.Builder
-	code := run(t.Context(), []string{"read", "--format", "json", "--site", site, file}, &out, &errb)
+	code := run(t.Context(), []string{"read", "--format", "json", "--site", site, file}, nil, &out, &errb)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -38,7 +38,7 @@ func TestBadSiteFileFailsAtStart(t *testing.T) {
 	site := filepath.Join(t.TempDir(), "site")
 	os.WriteFile(site, []byte("99999 nonsense\n"), 0o644)
 	var out, errb strings.Builder
-	code := run(t.Context(), []string{"read", "--site", site, filepath.Join(testdataDir, "plain-to-9471.pcap")}, &out, &errb)
+	code := run(t.Context(), []string{"read", "--site", site, filepath.Join(testdataDir, "plain-to-9471.pcap")}, nil, &out, &errb)
 	if code != exitError || !strings.Contains(errb.String(), "site:1") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
@@ -74,7 +74,7 @@ func TestDamagedCaptures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errb strings.Builder
-			code := run(t.Context(), []string{"read", "--format", "json", tt.file}, &out, &errb)
+			code := run(t.Context(), []string{"read", "--format", "json", tt.file}, nil, &out, &errb)
 			if code != exitError {
 				t.Errorf("exit %d, want %d", code, exitError)
 			}
@@ -93,13 +93,13 @@ func TestDamagedCaptures(t *testing.T) {
 func TestFailOn(t *testing.T) {
 	file := filepath.Join(testdataDir, "jt400-plain-signon.pcap")
 	var out, errb strings.Builder
-	if code := run(t.Context(), []string{"read", "--format", "json", "--fail-on", "high", file}, &out, &errb); code != exitFindings {
+	if code := run(t.Context(), []string{"read", "--format", "json", "--fail-on", "high", file}, nil, &out, &errb); code != exitFindings {
 		t.Errorf("--fail-on high: exit %d, want %d", code, exitFindings)
 	}
-	if code := run(t.Context(), []string{"read", "--format", "json", "--fail-on", "critical", file}, &out, &errb); code != exitOK {
+	if code := run(t.Context(), []string{"read", "--format", "json", "--fail-on", "critical", file}, nil, &out, &errb); code != exitOK {
 		t.Errorf("--fail-on critical: exit %d, want %d", code, exitOK)
 	}
-	if code := run(t.Context(), []string{"read", "--fail-on", "bogus", file}, &out, &errb); code != exitUsage {
+	if code := run(t.Context(), []string{"read", "--fail-on", "bogus", file}, nil, &out, &errb); code != exitUsage {
 		t.Errorf("--fail-on bogus: exit %d, want %d", code, exitUsage)
 	}
 }
@@ -111,7 +111,7 @@ func TestPorts(t *testing.T) {
 		{"6346", "gnutella"},
 	} {
 		var out, errb strings.Builder
-		if code := run(t.Context(), []string{"ports", tt.q}, &out, &errb); code != exitOK {
+		if code := run(t.Context(), []string{"ports", tt.q}, nil, &out, &errb); code != exitOK {
 			t.Fatalf("ports %s: exit %d: %s", tt.q, code, errb.String())
 		}
 		if !strings.Contains(out.String(), tt.want) {
@@ -122,7 +122,7 @@ func TestPorts(t *testing.T) {
 
 func TestTableOutput(t *testing.T) {
 	var out, errb strings.Builder
-	code := run(t.Context(), []string{"read", filepath.Join(testdataDir, "jt400-plain-database-command.pcap")}, &out, &errb)
+	code := run(t.Context(), []string{"read", filepath.Join(testdataDir, "jt400-plain-database-command.pcap")}, nil, &out, &errb)
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
@@ -162,7 +162,7 @@ func TestSYNOnlyCapture(t *testing.T) {
 func TestFlagsAfterFiles(t *testing.T) {
 	file := filepath.Join(testdataDir, "plain-to-9471.pcap")
 	var out, errb strings.Builder
-	if code := run(t.Context(), []string{"read", file, "--format", "json"}, &out, &errb); code != exitOK {
+	if code := run(t.Context(), []string{"read", file, "--format", "json"}, nil, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if !strings.HasPrefix(out.String(), `{"schema"`) {
@@ -180,7 +180,7 @@ func TestBadFlagsChangeNothing(t *testing.T) {
 		{"read", "--max-flows", "0", "-o", keep, file},
 	} {
 		var out, errb strings.Builder
-		if code := run(t.Context(), args, &out, &errb); code != exitUsage {
+		if code := run(t.Context(), args, nil, &out, &errb); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
 		}
 	}
@@ -201,5 +201,25 @@ func TestPortmapAnswers(t *testing.T) {
 	}
 	if !strings.Contains(out, `"portmap_request":"as-signon","portmap_port":8476`) {
 		t.Error("the successful as-signon lookup does not carry its port")
+	}
+}
+
+func TestReadStdinAndDirectory(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(testdataDir, "jt400-plain-signon.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errb strings.Builder
+	if code := run(t.Context(), []string{"read", "--format", "json", "-"}, strings.NewReader(string(b)), &out, &errb); code != exitOK {
+		t.Fatalf("stdin: exit %d: %s", code, errb.String())
+	}
+	if n := strings.Count(out.String(), "\n"); n != 3 {
+		t.Errorf("stdin: %d flows, want 3", n)
+	}
+	out.Reset()
+	errb.Reset()
+	code := run(t.Context(), []string{"read", testdataDir}, nil, &out, &errb)
+	if code != exitError || !strings.Contains(errb.String(), "is a directory") || out.Len() != 0 {
+		t.Errorf("directory: exit %d, stderr %q, stdout %d bytes", code, errb.String(), out.Len())
 	}
 }
