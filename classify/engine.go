@@ -42,7 +42,9 @@ type Stats struct {
 	Evicted        uint64 // flows pushed out of a full table (their records are still written)
 	IdleExpired    uint64 // flows ended by an idle timeout
 	LatePackets    uint64 // packets of a flow after its FIN/RST (counted in its record too)
-	HeadsNoMemory  uint64 // directions not buffered because the head memory budget was used up
+	HeadsNoMemory  uint64 // times a head could not grow because the head memory budget was used up
+	HeadsReclaimed uint64 // flows whose heads were taken back (oldest first) to make room for new ones
+	ClockJumps     uint64 // packets whose timestamp leapt ahead and was not (yet) believed
 	HeadHoles      uint64 // directions whose head stopped at a sequence gap that never closed
 	LearnedEvicted uint64 // learned port-mapper facts pushed out of a full table
 	Learned        uint64 // port-mapper answers learned
@@ -58,10 +60,13 @@ type Engine struct {
 	flows map[key]*flow
 	lists [3]flowList // open TCP, UDP, closed TCP (tombstones)
 	free  []*flow
-	bufs  [][]byte
+	bufs  [][][]byte // free head buffers by size class
 	// headMem is the head memory handed out and not yet returned.
 	headMem     int64
-	allocFailed bool // the last allocHead found no memory
+	allocFailed bool    // the last grow found no memory
+	current     *flow   // the flow a head is growing for (never reclaimed)
+	owners      []owner // flows holding head buffers, oldest first
+	ownerAt     int     // owners before it were handled
 
 	dirty   []*flow // flows whose heads grew since their last inspection
 	learned map[hostKey]learned
@@ -69,6 +74,12 @@ type Engine struct {
 	ftpCtl  map[pairKey]expectation
 
 	now        time.Time
+	jump       time.Time // an unconfirmed leap of the clock
+	held       bool      // the current packet's time was held back (a leap)
+	confirmed  bool      // the current packet confirmed the leap
+	heldFlow   *flow     // the flow of the packet held back, and its generation
+	heldGen    uint32
+	heldAt     time.Time // the time that packet was counted at
 	nextExpire time.Time
 	stats      Stats
 }
@@ -111,7 +122,7 @@ func New(cfg Config) (*Engine, error) {
 	if dets == nil {
 		dets = Registry()
 	}
-	return &Engine{
+	e := &Engine{
 		cfg:     cfg,
 		cat:     cfg.Catalog,
 		dets:    dets,
@@ -119,7 +130,10 @@ func New(cfg Config) (*Engine, error) {
 		learned: make(map[hostKey]learned),
 		expect:  make(map[hostKey]expectation),
 		ftpCtl:  make(map[pairKey]expectation),
-	}, nil
+	}
+	top, _ := e.headClass(cfg.HeadBytes)
+	e.bufs = make([][][]byte, top+1)
+	return e, nil
 }
 
 // Stats returns the engine's counters.
@@ -128,13 +142,29 @@ func (e *Engine) Stats() Stats { return e.stats }
 // Packet feeds one decoded packet to the engine.
 func (e *Engine) Packet(p *capture.Packet) {
 	e.stats.Packets++
-	if p.Timestamp.After(e.now) {
-		e.now = p.Timestamp
+	ts := e.advance(p.Timestamp)
+	f := e.packet(p, ts)
+	if e.held {
+		// This packet's time was held back; if a later packet confirms the
+		// leap, the flow it started gets its true start time.
+		e.held, e.heldFlow, e.heldGen, e.heldAt = false, f, f.gen, ts
+	} else if e.confirmed {
+		e.confirmed = false
+		if h := e.heldFlow; h != nil && h.gen == e.heldGen && h.start.Equal(e.heldAt) {
+			h.start = e.jump
+		}
+		e.heldFlow, e.jump = nil, time.Time{}
 	}
+	// Expiry runs after the packet is counted, so a flow the packet just
+	// touched is never taken as idle.
 	if !e.now.Before(e.nextExpire) {
 		e.expire()
 		e.nextExpire = e.now.Add(time.Second)
 	}
+}
+
+// packet does the per-packet work of Packet and returns the packet's flow.
+func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 	k := makeKey(p)
 	f := e.flows[k]
 	isTCP := p.Transport == capture.TCP
@@ -150,7 +180,7 @@ func (e *Engine) Packet(p *capture.Packet) {
 		f = nil
 	}
 	if f == nil {
-		f = e.newFlow(k, p)
+		f = e.newFlow(k, p, ts)
 	}
 	dir := c2s
 	if p.SrcPort != f.client.Port() || p.Src != f.client.Addr() {
@@ -158,13 +188,15 @@ func (e *Engine) Packet(p *capture.Packet) {
 	}
 	f.pkts[dir]++
 	f.bytes[dir] += uint64(p.IPPayloadLen)
-	if p.Timestamp.After(f.last) {
-		f.last = p.Timestamp
+	if ts.After(f.last) {
+		f.last = ts
 	}
 	e.touch(f)
 	if f.closed {
-		e.stats.LatePackets++
-		return
+		if len(p.Payload) > 0 || p.TCPFlags&^(capture.FlagACK|capture.FlagPSH) != 0 {
+			e.stats.LatePackets++ // the last ACK of a close is expected, anything else is late
+		}
+		return f
 	}
 
 	if isTCP {
@@ -181,7 +213,7 @@ func (e *Engine) Packet(p *capture.Packet) {
 		}
 		if p.TCPFlags&capture.FlagRST != 0 {
 			e.close(f, EndRST)
-			return
+			return f
 		}
 		if p.TCPFlags&capture.FlagFIN != 0 {
 			f.fin[dir] = true
@@ -189,11 +221,12 @@ func (e *Engine) Packet(p *capture.Packet) {
 				e.close(f, EndFIN)
 			}
 		}
-		return
+		return f
 	}
 	if len(p.Payload) > 0 {
 		e.datagram(f, dir, p.Payload)
 	}
+	return f
 }
 
 // newConnection reports whether a pure SYN on an open flow starts a new
@@ -206,6 +239,33 @@ func (e *Engine) newConnection(f *flow, p *capture.Packet) bool {
 	return !f.synSeenDir[c2s] || p.Seq != f.isn[c2s]
 }
 
+// maxJump is how far one packet may move the engine's clock forward on its
+// own word.
+const maxJump = 10 * time.Minute
+
+// advance moves the engine's clock (which drives idle expiry) to ts and
+// returns the time the packet counts at. A leap forward of more than
+// maxJump is believed only when a second packet confirms it: one corrupt
+// timestamp (year 2106) must not expire every flow at once, nor freeze the
+// clock for the rest of the capture. Until then the packet counts at the
+// clock's time.
+func (e *Engine) advance(ts time.Time) time.Time {
+	switch {
+	case !ts.After(e.now):
+	case e.now.IsZero() || ts.Sub(e.now) <= maxJump:
+		e.now = ts
+	case !e.jump.IsZero() && ts.Sub(e.jump).Abs() <= maxJump:
+		e.now = ts
+		e.confirmed = true
+	default:
+		e.jump = ts
+		e.held = true
+		e.stats.ClockJumps++
+		return e.now
+	}
+	return ts
+}
+
 // payload adds TCP payload to a direction's head and marks the flow for
 // inspection when the in-order bytes grew.
 func (e *Engine) payload(f *flow, dir int, seq uint32, data []byte) {
@@ -215,12 +275,21 @@ func (e *Engine) payload(f *flow, dir int, seq uint32, data []byte) {
 	}
 	h := &f.heads[dir]
 	hadHole := h.hole
-	if h.add(seq, data, e.cfg.HeadBytes, e.allocHead) {
+	owned := e.ownsHeads(f)
+	e.current = f
+	if h.add(seq, data, e.cfg.HeadBytes, e.grow) {
 		e.markDirty(f)
 	}
-	if h.buf == nil && e.allocFailed {
-		e.noMemory(f)
-		return
+	e.current = nil
+	if !owned && e.ownsHeads(f) {
+		e.owners = append(e.owners, owner{f, f.gen})
+	}
+	if e.allocFailed {
+		e.allocFailed = false
+		if f.heads[c2s].buf == nil && f.heads[s2c].buf == nil {
+			e.noMemory(f)
+			return
+		}
 	}
 	if h.hole && !hadHole {
 		e.stats.HeadHoles++
@@ -249,14 +318,21 @@ func (e *Engine) datagram(f *flow, dir int, data []byte) {
 	if h.full {
 		return
 	}
-	if h.buf == nil {
-		if h.buf = e.allocHead(); h.buf == nil {
+	owned := e.ownsHeads(f)
+	e.current = f
+	if h.appendBytes(data, e.cfg.HeadBytes, e.grow) {
+		e.markDirty(f)
+	}
+	e.current = nil
+	if !owned && e.ownsHeads(f) {
+		e.owners = append(e.owners, owner{f, f.gen})
+	}
+	if e.allocFailed {
+		e.allocFailed = false
+		if f.heads[c2s].buf == nil && f.heads[s2c].buf == nil {
 			e.noMemory(f)
 			return
 		}
-	}
-	if h.appendBytes(data, e.cfg.HeadBytes) {
-		e.markDirty(f)
 	}
 	// UDP protocols show what they are in their first datagrams; a long
 	// UDP conversation must not hold head memory for its whole life.
@@ -325,27 +401,108 @@ func (e *Engine) stopBuffering(f *flow) {
 	}
 	f.buffering = false
 	for i := range f.heads {
-		if b := f.heads[i].release(); b != nil {
-			e.bufs = append(e.bufs, b[:0])
-		}
+		e.putHead(f.heads[i].release())
 	}
 }
 
-// allocHead hands out a head buffer within the memory budget; nil when the
-// budget is used up.
-func (e *Engine) allocHead() []byte {
-	if n := len(e.bufs); n > 0 {
-		b := e.bufs[n-1]
-		e.bufs = e.bufs[:n-1]
-		return b
+// minHead is the smallest head buffer. Heads start small and double as
+// bytes arrive, so the memory budget is charged for bytes actually kept,
+// not for the limit of every flow that sent one byte.
+const minHead = 512
+
+// headClass returns the free-list index and the size of the smallest head
+// buffer holding need bytes (the top class is exactly HeadBytes).
+func (e *Engine) headClass(need int) (int, int) {
+	i, size := 0, minHead
+	for size < need && size < e.cfg.HeadBytes {
+		size <<= 1
+		i++
 	}
-	if e.headMem+int64(e.cfg.HeadBytes) > e.cfg.HeadMemory {
-		e.stats.HeadsNoMemory++
-		e.allocFailed = true
-		return nil
+	return i, min(size, e.cfg.HeadBytes)
+}
+
+// grow gives a head room for need bytes within the memory budget, moving
+// its bytes (all of old[:cap]: out-of-order stretches live beyond len) to a
+// larger buffer. It returns nil when the budget is used up even after
+// taking the heads of the oldest flows still buffering.
+func (e *Engine) grow(old []byte, need int) []byte {
+	ci, size := e.headClass(min(need, e.cfg.HeadBytes))
+	var b []byte
+	if n := len(e.bufs[ci]); n > 0 {
+		b = e.bufs[ci][n-1]
+		e.bufs[ci] = e.bufs[ci][:n-1]
+	} else {
+		if e.headMem+int64(size) > e.cfg.HeadMemory && !e.reclaim(int64(size)) {
+			e.stats.HeadsNoMemory++
+			e.allocFailed = true
+			return nil
+		}
+		e.headMem += int64(size)
+		b = make([]byte, 0, size)
 	}
-	e.headMem += int64(e.cfg.HeadBytes)
-	return make([]byte, 0, e.cfg.HeadBytes)
+	if old != nil {
+		copy(b[:cap(old)], old[:cap(old)])
+		b = b[:len(old)]
+		e.putHead(old)
+	}
+	return b
+}
+
+// putHead returns a head buffer to its free list.
+func (e *Engine) putHead(b []byte) {
+	if b == nil {
+		return
+	}
+	ci, _ := e.headClass(cap(b))
+	e.bufs[ci] = append(e.bufs[ci], b[:0])
+}
+
+// owner names a flow that holds head buffers, as it was when it got them
+// (a recycled flow has another generation).
+type owner struct {
+	f   *flow
+	gen uint32
+}
+
+func (e *Engine) ownsHeads(f *flow) bool {
+	return f.heads[c2s].buf != nil || f.heads[s2c].buf != nil
+}
+
+// reclaim makes room for size more bytes of head memory: it drops idle
+// buffers of the free lists, then ends the buffering of the flows that got
+// their heads longest ago (their verdict so far stands; HeadsReclaimed
+// counts them). A flood of open connections then costs the oldest ones
+// their inspection, not the newest ones, where an attacker's login would be.
+func (e *Engine) reclaim(size int64) bool {
+	e.dropFree()
+	for e.headMem+size > e.cfg.HeadMemory && e.ownerAt < len(e.owners) {
+		o := e.owners[e.ownerAt]
+		e.owners[e.ownerAt] = owner{}
+		e.ownerAt++
+		if o.f.gen != o.gen || !o.f.buffering || o.f == e.current || !e.ownsHeads(o.f) {
+			continue
+		}
+		e.stats.HeadsReclaimed++
+		e.stopBuffering(o.f)
+		e.dropFree()
+	}
+	if e.ownerAt > len(e.owners)/2 { // keep the queue from growing with every flow ever seen
+		n := copy(e.owners, e.owners[e.ownerAt:])
+		clear(e.owners[n:])
+		e.owners, e.ownerAt = e.owners[:n], 0
+	}
+	return e.headMem+size <= e.cfg.HeadMemory
+}
+
+// dropFree hands the idle buffers of the free lists back to the budget.
+func (e *Engine) dropFree() {
+	for ci := range e.bufs {
+		for _, b := range e.bufs[ci] {
+			e.headMem -= int64(cap(b))
+		}
+		clear(e.bufs[ci])
+		e.bufs[ci] = e.bufs[ci][:0]
+	}
 }
 
 // inspect runs the detectors over the heads. The detector that matched last

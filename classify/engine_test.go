@@ -108,8 +108,8 @@ func TestEngineOrientationAndCounters(t *testing.T) {
 	if f.Protocol != "hello" || f.User != "ALICE" || f.EndReason != EndFIN {
 		t.Errorf("protocol %q user %q end %q", f.Protocol, f.User, f.EndReason)
 	}
-	if e.Stats().LatePackets != 2 {
-		t.Errorf("late packets = %d, want 2", e.Stats().LatePackets)
+	if e.Stats().LatePackets != 0 {
+		t.Errorf("late packets = %d, want 0 (the ACKs of a close are expected)", e.Stats().LatePackets)
 	}
 }
 

@@ -93,7 +93,8 @@ type flow struct {
 	nexpect           int  // announced connections already registered
 	isn               [2]uint32
 	synSeenDir        [2]bool
-	unbuffered        bool // payload came but no head memory was left: nothing was inspected
+	unbuffered        bool   // payload came but no head memory was left: nothing was inspected
+	gen               uint32 // incremented each time the struct is reused for a new flow
 	// LRU links, most recently seen at the tail.
 	prev, next *flow
 }

@@ -7,7 +7,7 @@ package classify
 // When the gap does not close before the spans or the buffer run out, the
 // head stops at the hole.
 type head struct {
-	buf    []byte // in-order bytes; nil until the first payload; cap is the limit
+	buf    []byte // in-order bytes; nil until the first payload; grows up to the limit
 	next   uint32 // sequence number of the byte after buf
 	synced bool   // next is known (from the SYN or the first data segment)
 	full   bool   // buf reached its limit
@@ -40,10 +40,14 @@ func (h *head) syn(seq uint32) {
 	}
 }
 
+// grower gives a head room: a buffer holding old's bytes (all of old[:cap],
+// so stretches beyond len survive) with capacity for at least need bytes,
+// or nil when no memory is left.
+type grower func(old []byte, need int) []byte
+
 // add offers a segment to the head and reports whether the in-order bytes
-// grew. limit is the head's size; alloc provides the buffer on first use
-// (nil when no memory is left).
-func (h *head) add(seq uint32, data []byte, limit int, alloc func() []byte) bool {
+// grew. limit is the head's size; grow provides room as bytes arrive.
+func (h *head) add(seq uint32, data []byte, limit int, grow grower) bool {
 	if h.full || h.hole || len(data) == 0 {
 		return false
 	}
@@ -58,51 +62,92 @@ func (h *head) add(seq uint32, data []byte, limit int, alloc func() []byte) bool
 	if d < 0 && -d >= int64(len(data)) {
 		return false // all of it was seen already
 	}
-	if h.buf == nil {
-		if h.buf = alloc(); h.buf == nil {
-			return false
-		}
-	}
 	if d > 0 {
-		h.stash(int(d), data, limit)
+		h.stash(int(d), data, limit, grow)
 		return false
 	}
 	data = data[-d:] // drop what a retransmission repeats
-	if !h.appendBytes(data, limit) {
+	if !h.appendBytes(data, limit, grow) {
 		return false
 	}
 	h.drain(limit)
 	return true
 }
 
-func (h *head) appendBytes(data []byte, limit int) bool {
+// room makes sure the buffer can hold need bytes. Without memory the head
+// keeps what it has and stops, as if full.
+func (h *head) room(need int, grow grower) bool {
+	if need <= cap(h.buf) {
+		return true
+	}
+	b := grow(h.buf, need)
+	if b == nil {
+		h.full = true
+		h.nspans = 0
+		return false
+	}
+	h.buf = b
+	return true
+}
+
+func (h *head) appendBytes(data []byte, limit int, grow grower) bool {
 	room := limit - len(h.buf)
 	if room <= 0 {
 		h.full = true
 		return false
 	}
+	full := false
 	if len(data) >= room {
 		data = data[:room]
-		h.full = true
+		full = true
+	}
+	if !h.room(len(h.buf)+len(data), grow) {
+		return false
 	}
 	h.buf = append(h.buf, data...)
 	h.next += uint32(len(data))
+	h.full = full
 	return true
 }
 
 // stash writes a segment that lies gap bytes ahead of the next expected byte
-// into its place in the buffer. A segment beyond the buffer, or more
+// into its place in the buffer and remembers the stretch, merged with the
+// stretches it touches. A segment beyond the buffer, or more separate
 // stretches than a head remembers, mean the gap is taken as lost.
-func (h *head) stash(gap int, data []byte, limit int) {
+func (h *head) stash(gap int, data []byte, limit int, grow grower) {
 	lo := len(h.buf) + gap
-	if lo >= limit || h.nspans == maxPending {
-		h.hole = true
-		h.nspans = 0
+	if lo >= limit {
+		h.lost()
 		return
 	}
-	n := copy(h.buf[lo:limit], data)
-	h.spans[h.nspans] = span{lo, lo + n}
+	hi := min(lo+len(data), limit)
+	if !h.room(hi, grow) {
+		return
+	}
+	copy(h.buf[lo:hi], data)
+	s := span{lo, hi}
+	for i := 0; i < h.nspans; {
+		if o := h.spans[i]; o.lo <= s.hi && s.lo <= o.hi {
+			s = span{min(s.lo, o.lo), max(s.hi, o.hi)}
+			h.nspans--
+			h.spans[i] = h.spans[h.nspans]
+			i = 0
+			continue
+		}
+		i++
+	}
+	if h.nspans == maxPending {
+		h.lost()
+		return
+	}
+	h.spans[h.nspans] = s
 	h.nspans++
+}
+
+// lost gives up on a gap: the head ends at it.
+func (h *head) lost() {
+	h.hole = true
+	h.nspans = 0
 }
 
 // drain extends the in-order bytes over every remembered stretch they now

@@ -6,7 +6,6 @@ import (
 )
 
 func TestHeadReassembly(t *testing.T) {
-	alloc := func() []byte { return make([]byte, 0, 64) }
 	type seg struct {
 		seq  uint32
 		data string
@@ -40,7 +39,7 @@ func TestHeadReassembly(t *testing.T) {
 				}
 			}
 			for _, s := range tt.segs {
-				h.add(s.seq, []byte(s.data), tt.limit, alloc)
+				h.add(s.seq, []byte(s.data), tt.limit, testGrow)
 			}
 			if !bytes.Equal(h.buf, []byte(tt.want)) {
 				t.Errorf("buf = %q, want %q", h.buf, tt.want)
@@ -55,11 +54,11 @@ func TestHeadReassembly(t *testing.T) {
 func TestHeadHoleAfterTooManyPending(t *testing.T) {
 	var h head
 	h.syn(0)
-	alloc := func() []byte { return make([]byte, 0, 4096) }
-	h.add(1, []byte("a"), 4096, alloc)
-	// The segment at 2 is lost; more than maxPending segments pile up behind it.
+	h.add(1, []byte("a"), 4096, testGrow)
+	// The segment at 2 is lost; more separate stretches than a head
+	// remembers pile up behind it (every other byte, so none touch).
 	for i := 0; i <= maxPending; i++ {
-		h.add(uint32(3+i), []byte("x"), 4096, alloc)
+		h.add(uint32(3+2*i), []byte("x"), 4096, testGrow)
 	}
 	if !h.hole {
 		t.Fatal("head did not give up on a gap that never closed")
@@ -67,7 +66,51 @@ func TestHeadHoleAfterTooManyPending(t *testing.T) {
 	if string(h.buf) != "a" {
 		t.Errorf("buf = %q, want the bytes before the hole", h.buf)
 	}
-	if h.add(2, []byte("b"), 4096, alloc) {
+	if h.add(2, []byte("b"), 4096, testGrow) {
 		t.Error("a head with a hole still grew")
+	}
+}
+
+// TestHeadReverseOrder: segments arriving last to first (2 bytes each, far
+// more than maxPending of them) merge into one stretch and reassemble.
+func TestHeadReverseOrder(t *testing.T) {
+	msg := "USER bob\r\nPASS secret123\r\n"
+	var h head
+	h.syn(99)
+	for off := len(msg) - 2; off >= 0; off -= 2 {
+		h.add(uint32(100+off), []byte(msg[off:off+2]), 4096, testGrow)
+	}
+	if string(h.buf) != msg || h.hole {
+		t.Errorf("buf = %q hole = %v, want %q", h.buf, h.hole, msg)
+	}
+}
+
+// TestHeadGrowsOnDemand: a head starts small and keeps out-of-order bytes
+// when it moves to a larger buffer.
+func TestHeadGrowsOnDemand(t *testing.T) {
+	var h head
+	h.syn(0)
+	h.add(1+600, []byte("later"), 4096, testGrow) // beyond the first buffer
+	h.add(1, make([]byte, 600), 4096, testGrow)
+	if len(h.buf) != 605 || string(h.buf[600:]) != "later" {
+		t.Errorf("len %d tail %q", len(h.buf), h.buf[600:])
+	}
+}
+
+// testGrow is a grower without a budget that doubles like the engine.
+func testGrow(old []byte, need int) []byte {
+	b := make([]byte, len(old), max(need, 2*cap(old), 64))
+	copy(b[:cap(old)], old[:cap(old)])
+	return b
+}
+
+// noGrow is a grower with no memory at all.
+func noGrow([]byte, int) []byte { return nil }
+
+func TestHeadWithoutMemory(t *testing.T) {
+	var h head
+	h.syn(0)
+	if h.add(1, []byte("abc"), 4096, noGrow) || h.buf != nil || !h.full {
+		t.Errorf("grew without memory: buf %q full %v", h.buf, h.full)
 	}
 }

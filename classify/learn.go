@@ -3,6 +3,7 @@ package classify
 import (
 	"bytes"
 	"net/netip"
+	"sort"
 	"strings"
 	"time"
 
@@ -68,27 +69,38 @@ func (e *Engine) learnFrom(f *flow) {
 	}
 }
 
-// learn stores a port-mapper fact. When the table is full the oldest fact
-// goes (ties by address and port), so results do not depend on map order.
+// learn stores a port-mapper fact. When the table is full the oldest
+// eighth goes at once (ties by address and port), so results do not depend
+// on map order and a flood of answers costs O(log n) per fact, not a scan.
 func (e *Engine) learn(hk hostKey, l learned) {
 	if old, ok := e.learned[hk]; ok && old.service == l.service {
 		old.at = l.at
 		e.learned[hk] = old
 		return
 	} else if !ok && len(e.learned) >= e.cfg.MaxLearned {
-		var victim hostKey
-		var oldest time.Time
-		first := true
-		for k, x := range e.learned {
-			if first || x.at.Before(oldest) || (x.at.Equal(oldest) && hostKeyLess(k, victim)) {
-				victim, oldest, first = k, x.at, false
-			}
-		}
-		delete(e.learned, victim)
-		e.stats.LearnedEvicted++
+		e.evictLearned()
 	}
 	e.learned[hk] = l
 	e.stats.Learned++
+}
+
+func (e *Engine) evictLearned() {
+	keys := make([]hostKey, 0, len(e.learned))
+	for k := range e.learned {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := e.learned[keys[i]].at, e.learned[keys[j]].at
+		if !a.Equal(b) {
+			return a.Before(b)
+		}
+		return hostKeyLess(keys[i], keys[j])
+	})
+	n := max(len(keys)/8, 1)
+	for _, k := range keys[:n] {
+		delete(e.learned, k)
+	}
+	e.stats.LearnedEvicted += uint64(n)
 }
 
 func hostKeyLess(a, b hostKey) bool {

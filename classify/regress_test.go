@@ -117,11 +117,10 @@ func TestRegressFTPSDataSwallowsHostServer(t *testing.T) {
 // HeadHoles is not counted.
 func TestRegressHoleNeverDeclared(t *testing.T) {
 	var h head
-	alloc := func() []byte { return make([]byte, 0, 8192) }
 	h.syn(0)
 	seg := make([]byte, 1448)
 	for i := 1; i < 40; i++ { // segment 0 is lost
-		h.add(1+uint32(i*1448), seg, 8192, alloc)
+		h.add(1+uint32(i*1448), seg, 8192, testGrow)
 	}
 	if !h.hole {
 		t.Errorf("hole=%v spans=%d after 39 segments past a lost one", h.hole, h.nspans)
@@ -206,4 +205,67 @@ func TestRegressOrientationRanksIBMiPorts(t *testing.T) {
 	if len(out) != 1 || out[0].Server.Port() != 8475 {
 		t.Fatalf("server = %v, want port 8475", out[0].Server)
 	}
+}
+
+// R9: one packet stamped in 2106 in the middle of a capture must neither
+// end every open flow as idle nor freeze the clock.
+func TestRegressOneBadTimestamp(t *testing.T) {
+	a := newConv("10.0.0.2:40001", "10.0.0.1:2222").open().pkt(true, capture.FlagACK, "one")
+	b := newConv("10.0.0.3:40002", "10.0.0.1:2222").open()
+	b.pkts[1].Timestamp = time.Unix(0xFFFFFFF0, 0)
+	// Later, a real gap of 20 minutes: the first flow is idle by then.
+	c := newConv("10.0.0.4:40003", "10.0.0.1:2222")
+	c.t = a.t.Add(20 * time.Minute)
+	c.open().pkt(true, capture.FlagACK, "x")
+	var ended []string
+	e, _ := New(Config{Detectors: []Detector{}, Emit: func(f *Flow) { ended = append(ended, f.Client.String()+" "+f.EndReason) }})
+	for _, cv := range []*conv{a, b, c} {
+		for i := range cv.pkts {
+			e.Packet(&cv.pkts[i])
+		}
+	}
+	// The 2106 packet is held back; so is the first packet after the real
+	// gap, until the second confirms it.
+	if e.Stats().ClockJumps != 2 {
+		t.Errorf("clock jumps = %d, want 2", e.Stats().ClockJumps)
+	}
+	// Only after the confirmed 20-minute gap do a and b end, as idle.
+	if strings.Join(ended, ",") != "10.0.0.2:40001 idle,10.0.0.3:40002 idle" {
+		t.Errorf("ended %v", ended)
+	}
+	var starts []string
+	e.cfg.Emit = func(f *Flow) { starts = append(starts, f.Start.Sub(a.t).Round(time.Minute).String()) }
+	e.Flush()
+	// The flow whose first packet was held back gets its true start.
+	if len(starts) != 1 || starts[0] != "20m0s" {
+		t.Errorf("start of the flow after the gap: %v", starts)
+	}
+}
+
+// R10: a flood of open connections that each sent a few bytes uses up the
+// head memory; a login that comes after them is still inspected, because
+// heads start small and the oldest flows give theirs back.
+func TestRegressHeadFloodDoesNotBlind(t *testing.T) {
+	var convs []*conv
+	for i := 0; i < 300; i++ {
+		c := newConv("10.0.0.2:"+strconv.Itoa(20000+i), "10.0.0.1:"+strconv.Itoa(30000+i)).open()
+		convs = append(convs, c.pkt(true, capture.FlagACK, "hello\r\n"))
+	}
+	ftp := newConv("10.0.0.9:40000", "10.0.0.1:21").open().
+		pkt(false, capture.FlagACK, "220 FTP server ready\r\n").
+		pkt(true, capture.FlagACK, "USER bob\r\n").
+		pkt(false, capture.FlagACK, "331 Password required\r\n").
+		pkt(true, capture.FlagACK, "PASS secret123\r\n").
+		pkt(false, capture.FlagACK, "230 Logged in\r\n")
+	convs = append(convs, ftp)
+	out, e := runEngine(t, Config{Detectors: Registry(), HeadMemory: 100 * minHead}, convs...)
+	for _, f := range out {
+		if f.Server.Port() == 21 {
+			if f.User != "bob" || !hasKind(f.Findings, detect.KindCleartextPassword) {
+				t.Errorf("FTP login after the flood: user %q findings %+v (stats %+v)", f.User, f.Findings, e.Stats())
+			}
+			return
+		}
+	}
+	t.Fatal("no FTP flow")
 }

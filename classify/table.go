@@ -58,7 +58,7 @@ func (e *Engine) touch(f *flow) {
 }
 
 // newFlow creates and orients the flow of p, evicting when the table is full.
-func (e *Engine) newFlow(k key, p *capture.Packet) *flow {
+func (e *Engine) newFlow(k key, p *capture.Packet, ts time.Time) *flow {
 	e.inspectDirty()
 	if len(e.flows) >= e.cfg.MaxFlows {
 		e.evictOne()
@@ -70,7 +70,7 @@ func (e *Engine) newFlow(k key, p *capture.Packet) *flow {
 	} else {
 		f = new(flow)
 	}
-	*f = flow{k: k, transport: p.Transport, start: p.Timestamp, last: p.Timestamp, matched: -1, buffering: true}
+	*f = flow{k: k, transport: p.Transport, start: ts, last: ts, matched: -1, buffering: true, gen: f.gen + 1}
 
 	src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
 	switch {
@@ -187,9 +187,7 @@ func (e *Engine) remove(f *flow) {
 		delete(e.flows, f.k)
 	}
 	for i := range f.heads {
-		if b := f.heads[i].release(); b != nil {
-			e.bufs = append(e.bufs, b[:0])
-		}
+		e.putHead(f.heads[i].release())
 	}
 	f.expected = nil
 	f.verdict = detect.Verdict{}

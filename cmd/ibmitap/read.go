@@ -205,6 +205,8 @@ func counters(cs []capture.Stats, es classify.Stats) []report.Counter {
 		report.Counter{Name: "idle_expired", Value: es.IdleExpired},
 		report.Counter{Name: "late_packets", Value: es.LatePackets},
 		report.Counter{Name: "heads_no_memory", Value: es.HeadsNoMemory},
+		report.Counter{Name: "heads_reclaimed", Value: es.HeadsReclaimed},
+		report.Counter{Name: "clock_jumps", Value: es.ClockJumps},
 		report.Counter{Name: "head_holes", Value: es.HeadHoles},
 		report.Counter{Name: "learned", Value: es.Learned},
 		report.Counter{Name: "learned_evicted", Value: es.LearnedEvicted},
