@@ -16,10 +16,16 @@ type Error struct {
 
 // Error formats the error as "capture: FILE: packet N: cause".
 func (e *Error) Error() string {
-	if e.Packet == 0 {
-		return fmt.Sprintf("capture: %s: %v", e.File, e.Err)
+	at := ""
+	if e.Offset > 0 {
+		// pcapng blocks that are not packets fail between packets: the
+		// offset says where.
+		at = fmt.Sprintf(" (byte offset %d)", e.Offset)
 	}
-	return fmt.Sprintf("capture: %s: packet %d: %v", e.File, e.Packet, e.Err)
+	if e.Packet == 0 {
+		return fmt.Sprintf("capture: %s: %v%s", e.File, e.Err, at)
+	}
+	return fmt.Sprintf("capture: %s: packet %d%s: %v", e.File, e.Packet, at, e.Err)
 }
 
 // Unwrap returns the cause.
