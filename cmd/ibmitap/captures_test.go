@@ -140,6 +140,10 @@ var captureTruth = map[string][]flowWant{
 		{"449", 5, "as-svrmap", "no", "", "", "", ""},
 		{"8476", 3, "as-signon", "no", "", "", "IBMTST", kinds(pwte, hashx)},
 	},
+	"jt400-signon-refused.pcap": {
+		{"449", 1, "as-svrmap", "no", "", "", "", ""},
+		{"8476", 2, "as-signon", "no", "", "", "IBMTST", kinds(pwte, hashx, authf)},
+	},
 
 	// SMB / NetServer from samba and smbclient: the NTLM exchange of session
 	// setup is visible even when SMB3 encryption protects what follows.

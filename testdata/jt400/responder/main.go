@@ -50,6 +50,7 @@ type config struct {
 	signonLvl  uint16
 	rcLevel    uint16
 	serverSeed [8]byte
+	refuseRC   uint32 // non-zero: 0xF004 and 0xF002 carry this return code (§4.9)
 }
 
 func main() {
@@ -64,6 +65,7 @@ func main() {
 		signonLvl  = flag.Int("signonlevel", 10, "sign-on server datastream level announced in 0xF003")
 		rcLevel    = flag.Int("rclevel", 10, "remote command datastream level announced in 0x8001 (>=10: UTF-16 command text)")
 		ready      = flag.String("ready", "", "create this file once all listeners are up")
+		refuse     = flag.String("refuse-signon", "0", "return code for 0xF004/0xF002 (§4.9, e.g. 0x0003000B password not correct; 0 = accept)")
 	)
 	flag.Parse()
 	log.SetFlags(log.Lmicroseconds)
@@ -73,7 +75,12 @@ func main() {
 	if err != nil {
 		log.Fatalf("bad -vrm: %v", err)
 	}
+	rc, err := strconv.ParseUint(*refuse, 0, 32)
+	if err != nil {
+		log.Fatalf("bad -refuse-signon: %v", err)
+	}
 	cfg := &config{
+		refuseRC:   uint32(rc),
 		mapperPort: *mapperPort,
 		pwLevel:    byte(*pwLevel),
 		vrm:        uint32(v),
@@ -258,6 +265,11 @@ func (cfg *config) answer(msg []byte, server, req uint16) (reply []byte, ok bool
 		return r.bytes(), true
 	case 0x7004: // retrieve sign-on information (§4.3); reply layout as in Appendix A.4
 		r := newReply(msg, 0xF004, 4)
+		if cfg.refuseRC != 0 {
+			// A refused sign-on: the return code at offset 20 and no sign-on data.
+			r.u32(cfg.refuseRC)
+			return r.bytes(), true
+		}
 		r.u32(0)
 		r.param(0x1106, signonDate(2026, 5, 7, 19, 8, 0))
 		r.param(0x1107, signonDate(2026, 5, 6, 8, 30, 0))
@@ -277,6 +289,10 @@ func (cfg *config) answer(msg []byte, server, req uint16) (reply []byte, ok bool
 	case 0x7002: // start server (§4.5)
 		r := newReply(msg, 0xF002, 4)
 		r.b[4] = msg[4]
+		if cfg.refuseRC != 0 {
+			r.u32(cfg.refuseRC)
+			return r.bytes(), true
+		}
 		r.u32(0)
 		r.param(0x111F, append(be32(0), ebcdic(jobName(server))...))
 		return r.bytes(), true
