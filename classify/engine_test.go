@@ -15,7 +15,6 @@ type conv struct {
 	cseq, sseq uint32
 	t          time.Time
 	pkts       []capture.Packet
-	store      [][]byte
 }
 
 func newConv(cli, srv string) *conv {

@@ -71,30 +71,29 @@ type FlowRef struct {
 
 // flow is the engine's state for one live flow.
 type flow struct {
-	k                 key
-	client, server    netip.AddrPort
-	transport         uint8
-	start, last       time.Time
-	pkts              [2]uint64
-	bytes             [2]uint64
-	heads             [2]head
-	synSeen, synAckOK bool
-	fin               [2]bool
-	closed            bool   // FIN both ways or RST: waiting out the linger time
-	endReason         string // why it closed
-	buffering         bool   // heads still collect bytes
-	dirty             bool   // heads grew since the last inspection
-	payload           bool
-	midStream         bool
-	verdict           detect.Verdict
-	matched           int // registry index of the detector that matched, -1 none
-	expected          *expectation
-	ftpControl        bool // registered as an encrypted FTP control connection
-	nexpect           int  // announced connections already registered
-	isn               [2]uint32
-	synSeenDir        [2]bool
-	unbuffered        bool   // payload came but no head memory was left: nothing was inspected
-	gen               uint32 // incremented each time the struct is reused for a new flow
+	k              key
+	client, server netip.AddrPort
+	transport      uint8
+	start, last    time.Time
+	pkts           [2]uint64
+	bytes          [2]uint64
+	heads          [2]head
+	fin            [2]bool
+	closed         bool   // FIN both ways or RST: waiting out the linger time
+	endReason      string // why it closed
+	buffering      bool   // heads still collect bytes
+	dirty          bool   // heads grew since the last inspection
+	payload        bool
+	midStream      bool
+	verdict        detect.Verdict
+	matched        int // registry index of the detector that matched, -1 none
+	expected       *expectation
+	ftpControl     bool // registered as an encrypted FTP control connection
+	nexpect        int  // announced connections already registered
+	isn            [2]uint32
+	synSeenDir     [2]bool
+	unbuffered     bool   // payload came but no head memory was left: nothing was inspected
+	gen            uint32 // incremented each time the struct is reused for a new flow
 	// LRU links, most recently seen at the tail.
 	prev, next *flow
 }
