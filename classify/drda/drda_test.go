@@ -2,7 +2,6 @@ package drda
 
 import (
 	"bytes"
-	"encoding/hex"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -15,15 +14,6 @@ import (
 func loadFollow(t testing.TB, name string) (c2s, s2c []byte) {
 	t.Helper()
 	return detecttest.LoadFollow(t, filepath.Join("testdata", name+".follow"))
-}
-
-// hx decodes hex written with spaces and newlines.
-func hx(s string) []byte {
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
 
 // JTOpen record-level access (ibmi-protocols.md §6.4): EXCSAT shortened to
@@ -293,3 +283,6 @@ func TestDecodeUser(t *testing.T) {
 		}
 	}
 }
+
+// hx decodes hex fixtures written with white space.
+var hx = detecttest.MustHex

@@ -2,11 +2,11 @@ package hostsrv
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
-	"strings"
 	"testing"
 	"unicode/utf16"
+
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 )
 
 // Byte examples from the protocol notes (/work/shared/docs/ibmi-protocols.md,
@@ -93,15 +93,6 @@ var secretTexts = []string{"SELECT", "USER_INFO", "DSPJOB", "CALL X", "123456", 
 
 // sqlText is the statement of the §5.1 prepare-and-describe example.
 const sqlText = "SELECT * FROM QSYS2.USER_INFO"
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
 
 func cat(t testing.TB, parts ...string) []byte {
 	t.Helper()
@@ -202,3 +193,6 @@ func TestMessageBuilderMatchesNotes(t *testing.T) {
 func hexForms(b []byte) []string {
 	return []string{string(b), fmt.Sprintf("%X", b), fmt.Sprintf("%x", b), fmt.Sprintf("% X", b), fmt.Sprintf("% x", b), fmt.Sprint(b)}
 }
+
+// unhex decodes hex fixtures written with white space.
+var unhex = detecttest.Unhex

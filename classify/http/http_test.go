@@ -2,9 +2,10 @@ package http
 
 import (
 	"encoding/base64"
-	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
@@ -12,15 +13,6 @@ import (
 // fakePasswords are the passwords used in the captures and literals below;
 // none may appear in a verdict.
 var fakePasswords = []string{"Fake-Pw-http-4R", "Fake-Pw-form-7Q", "Fake-Pw-digest-9K", "Fake-Pw-query-2T", "Fake-Pw-pipe-5M", "Fake-Pw-ntlm-6P"}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatalf("bad hex: %v", err)
-	}
-	return b
-}
 
 // Real non-HTTP first payloads that must be rejected.
 const (
@@ -235,3 +227,6 @@ func TestBasicToken(t *testing.T) {
 		checkNoSecret(t, &v)
 	}
 }
+
+// unhex decodes hex fixtures written with white space.
+var unhex = detecttest.Unhex

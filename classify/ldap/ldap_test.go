@@ -10,15 +10,6 @@ import (
 	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 )
 
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatalf("bad hex: %v", err)
-	}
-	return b
-}
-
 func readHex(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("testdata/flows/" + name)
@@ -282,3 +273,6 @@ func TestElem(t *testing.T) {
 		}
 	}
 }
+
+// unhex decodes hex fixtures written with white space.
+var unhex = detecttest.Unhex

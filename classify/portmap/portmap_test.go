@@ -1,21 +1,13 @@
 package portmap
 
 import (
-	"encoding/hex"
 	"strings"
 	"testing"
 
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
+
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatalf("bad hex %q: %v", s, err)
-	}
-	return b
-}
 
 func TestParseReply(t *testing.T) {
 	tests := []struct {
@@ -143,3 +135,6 @@ func TestDetectUDP(t *testing.T) {
 		t.Error("UDP datagrams recognised as the port mapper")
 	}
 }
+
+// unhex decodes hex fixtures written with white space.
+var unhex = detecttest.Unhex

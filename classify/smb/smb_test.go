@@ -2,9 +2,10 @@ package smb
 
 import (
 	"bytes"
-	"encoding/hex"
 	"strings"
 	"testing"
+
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
@@ -133,15 +134,6 @@ func TestMidStream(t *testing.T) {
 	if !Detect(in, &v) || len(v.Findings) == 0 || v.Findings[0].Kind != detect.KindUnencryptedSMB {
 		t.Fatalf("mid-stream verdict %+v", v)
 	}
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.ReplaceAll(s, " ", ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func TestRejects(t *testing.T) {
@@ -296,3 +288,6 @@ func TestMultiProtocolNegotiate(t *testing.T) {
 		t.Errorf("SMB1-only negotiate: %+v", v)
 	}
 }
+
+// unhex decodes hex fixtures written with white space.
+var unhex = detecttest.Unhex

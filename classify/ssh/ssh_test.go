@@ -1,8 +1,9 @@
 package ssh
 
 import (
-	"encoding/hex"
 	"testing"
+
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
@@ -14,15 +15,6 @@ const (
 	opensshBanner = "5353482d322e302d4f70656e5353485f392e3270312044656269616e2d322b64656231327531300d0a"
 	kexinitStart  = "00000614081418ea32215b2aaa8961d10a8e1b23e967"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestDetect(t *testing.T) {
 	banner := unhex(t, opensshBanner)
@@ -82,3 +74,6 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// unhex decodes hex fixtures written with white space.
+var unhex = detecttest.Unhex

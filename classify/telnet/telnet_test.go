@@ -2,7 +2,6 @@ package telnet
 
 import (
 	"bytes"
-	"encoding/hex"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -16,15 +15,6 @@ import (
 func loadFollow(t testing.TB, name string) (c2s, s2c []byte) {
 	t.Helper()
 	return detecttest.LoadFollow(t, filepath.Join("testdata", name+".follow"))
-}
-
-// hx decodes hex written with spaces and newlines.
-func hx(s string) []byte {
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		panic(err)
-	}
-	return b
 }
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
@@ -367,3 +357,6 @@ func TestEnviron(t *testing.T) {
 		t.Errorf("names = %s", got)
 	}
 }
+
+// hx decodes hex fixtures written with white space.
+var hx = detecttest.MustHex

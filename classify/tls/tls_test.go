@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
+
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
 
@@ -18,15 +20,6 @@ func readHex(t testing.TB, name string) []byte {
 		t.Fatalf("read %s: %v", name, err)
 	}
 	return unhex(t, string(b))
-}
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatalf("bad hex: %v", err)
-	}
-	return b
 }
 
 // Recorded with openssl 3.0 s_client/s_server and curl 7.88 on 127.0.0.1
@@ -332,3 +325,6 @@ func BenchmarkClientHello(b *testing.B) {
 		ParseClientHello(c2s)
 	}
 }
+
+// unhex decodes hex fixtures written with white space.
+var unhex = detecttest.Unhex

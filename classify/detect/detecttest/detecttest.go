@@ -23,6 +23,15 @@ func Unhex(tb testing.TB, s string) []byte {
 	return b
 }
 
+// MustHex is Unhex for package-level fixtures: it panics on bad hex.
+func MustHex(s string) []byte {
+	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
 // ReadHex reads a file of hex digits (white space ignored).
 func ReadHex(tb testing.TB, path string) []byte {
 	tb.Helper()
