@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
+
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
 
@@ -34,32 +36,8 @@ func FuzzHTTPDetect(f *testing.F) {
 		mi := *in
 		mi.C2S = masked
 		Detect(&mi, &w)
-		sameVerdict(t, &v, &w)
+		detecttest.SameStrings(t, &v, &w)
 	})
-}
-
-// sameVerdict fails when a string of v differs from that of w, the verdict
-// on the masked head. When masking changed the parse (another protocol,
-// other findings) there is nothing to compare.
-func sameVerdict(t *testing.T, v, w *detect.Verdict) {
-	t.Helper()
-	if v.Protocol != w.Protocol || len(v.Findings) != len(w.Findings) {
-		return
-	}
-	for i := range v.Findings {
-		if v.Findings[i].Kind != w.Findings[i].Kind {
-			return
-		}
-	}
-	if v.User != w.User {
-		t.Fatalf("a secret reached User: %q vs %q", v.User, w.User)
-	}
-	for i := range v.Findings {
-		a, b := v.Findings[i], w.Findings[i]
-		if a.Message != b.Message || a.User != b.User || a.Protocol != b.Protocol || a.Mechanism != b.Mechanism {
-			t.Fatalf("a secret reached a finding:\n%+v\n%+v", a, b)
-		}
-	}
 }
 
 // maskSecrets returns a copy of a client head with every secret replaced by

@@ -153,3 +153,27 @@ func CheckMasked(in *detect.Input, v *detect.Verdict, find SecretSpans, det dete
 	}
 	return ""
 }
+
+// SameStrings fails when a string of v differs from that of w, the verdict
+// on the masked head. When masking changed the parse (another protocol,
+// other findings) there is nothing to compare.
+func SameStrings(t testing.TB, v, w *detect.Verdict) {
+	t.Helper()
+	if v.Protocol != w.Protocol || len(v.Findings) != len(w.Findings) {
+		return
+	}
+	for i := range v.Findings {
+		if v.Findings[i].Kind != w.Findings[i].Kind {
+			return
+		}
+	}
+	if v.User != w.User {
+		t.Fatalf("a secret reached User: %q vs %q", v.User, w.User)
+	}
+	for i := range v.Findings {
+		a, b := v.Findings[i], w.Findings[i]
+		if a.Message != b.Message || a.User != b.User || a.Protocol != b.Protocol || a.Mechanism != b.Mechanism {
+			t.Fatalf("a secret reached a finding:\n%+v\n%+v", a, b)
+		}
+	}
+}
