@@ -10,7 +10,7 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 
-	"github.com/ibmitap/ibmitap/classify"
+	"github.com/ibmitap/ibmitap/record"
 )
 
 // Table collects flows and renders, at the end, what a person acts on: the
@@ -51,57 +51,56 @@ func NewTable(w io.Writer) *Table {
 	}
 }
 
-// Write adds f to the tallies.
-func (t *Table) Write(f *classify.Flow) error {
+// Write adds r to the tallies.
+func (t *Table) Write(r *record.Flow) error {
 	t.flows++
-	tr := transportName(f.Transport)
-	sk := svcKey{server: f.Server.String(), service: f.Service, transport: tr}
+	sk := svcKey{server: r.Server, service: r.Service, transport: r.Transport}
 	s := t.services[sk]
 	if s == nil {
 		s = &svcRow{}
 		t.services[sk] = s
 	}
 	s.flows++
-	s.bytes += f.BytesC2S + f.BytesS2C
+	s.bytes += r.BytesC2S + r.BytesS2C
 	switch {
-	case !f.HasPayload:
-		s.nopayload++
-	case !f.Inspected:
+	case r.Uninspected:
 		s.unknown++
-	case f.Encrypted:
+	case r.Encrypted == nil:
+		s.nopayload++
+	case *r.Encrypted:
 		s.enc++
 	default:
 		s.plain++
 	}
-	if f.IBMi && f.HasPayload && f.Inspected {
-		yk := svcKey{server: f.Server.Addr().String(), service: f.Service}
+	if r.IBMi && r.Encrypted != nil {
+		yk := svcKey{server: r.ServerAddr(), service: r.Service}
 		y := t.systems[yk]
 		if y == nil {
 			y = &sysRow{clients: map[string]bool{}, users: map[string]bool{}}
 			t.systems[yk] = y
 		}
-		if f.Encrypted {
+		if *r.Encrypted {
 			y.tls++
 		} else {
 			y.plain++
 		}
-		y.clients[f.Client.Addr().String()] = true
-		if f.User != "" {
-			y.users[printable(f.User)] = true
+		y.clients[r.ClientAddr()] = true
+		if r.User != "" {
+			y.users[printable(r.User)] = true
 		}
 	}
-	for _, x := range f.Findings {
+	for _, x := range r.Findings {
 		fk := findKey{
-			severity: x.Severity, kind: x.Kind, service: f.Service,
-			server: f.Server.String(), client: f.Client.Addr().String(),
-			user: printable(firstNonEmpty(x.User, f.User)), message: printable(x.Message),
+			severity: x.Severity, kind: x.Kind, service: r.Service,
+			server: r.Server, client: r.ClientAddr(),
+			user: printable(firstNonEmpty(x.User, r.User)), message: printable(x.Message),
 		}
-		r := t.findings[fk]
-		if r == nil {
-			r = &findRow{}
-			t.findings[fk] = r
+		fr := t.findings[fk]
+		if fr == nil {
+			fr = &findRow{}
+			t.findings[fk] = fr
 		}
-		r.count++
+		fr.count++
 	}
 	return nil
 }
@@ -196,7 +195,7 @@ func (t *Table) renderFindings() error {
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
-		if ra, rb := SeverityRank(a.severity), SeverityRank(b.severity); ra != rb {
+		if ra, rb := record.SeverityRank(a.severity), record.SeverityRank(b.severity); ra != rb {
 			return ra > rb
 		}
 		if a.kind != b.kind {

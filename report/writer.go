@@ -2,19 +2,18 @@ package report
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 
-	"github.com/ibmitap/ibmitap/classify"
+	"github.com/ibmitap/ibmitap/record"
 )
 
-// Writer consumes finished flows and renders them.
+// Writer consumes flow records and renders them.
 type Writer interface {
-	// Write takes one finished flow.
-	Write(f *classify.Flow) error
+	// Write takes one flow record.
+	Write(r *record.Flow) error
 	// Finish writes whatever is rendered at the end (tables, totals).
 	Finish(s Summary) error
 }
@@ -49,17 +48,13 @@ func New(format string, w io.Writer) (Writer, error) {
 }
 
 // JSON writes one flow record per line.
-type JSON struct{ enc *json.Encoder }
+type JSON struct{ enc *record.Encoder }
 
 // NewJSON returns a JSON-lines writer.
-func NewJSON(w io.Writer) *JSON {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	return &JSON{enc: enc}
-}
+func NewJSON(w io.Writer) *JSON { return &JSON{enc: record.NewEncoder(w)} }
 
-// Write writes the record of f as one line.
-func (j *JSON) Write(f *classify.Flow) error { return j.enc.Encode(NewRecord(f)) }
+// Write writes r as one line.
+func (j *JSON) Write(r *record.Flow) error { return j.enc.Flow(r) }
 
 // Finish does nothing: JSON lines carry flows only.
 func (j *JSON) Finish(Summary) error { return nil }
@@ -82,27 +77,23 @@ type CSV struct {
 // NewCSV returns a CSV writer.
 func NewCSV(w io.Writer) *CSV { return &CSV{w: csv.NewWriter(w)} }
 
-// Write writes one row for f.
-func (c *CSV) Write(f *classify.Flow) error {
+// Write writes one row for r.
+func (c *CSV) Write(r *record.Flow) error {
 	if !c.header {
 		c.header = true
 		if err := c.w.Write(CSVHeader); err != nil {
 			return err
 		}
 	}
-	r := NewRecord(f)
 	enc := ""
 	if r.Encrypted != nil {
 		enc = strconv.FormatBool(*r.Encrypted)
 	}
 	kinds := make([]string, 0, len(r.Findings))
-	worst := ""
 	for _, x := range r.Findings {
 		kinds = append(kinds, x.Kind)
-		if SeverityRank(x.Severity) > SeverityRank(worst) {
-			worst = x.Severity
-		}
 	}
+	worst := r.Worst()
 	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
 	row := []string{
 		r.Schema, r.CommunityID, r.Start, r.End, r.Transport, r.Client, r.Server, r.Service,

@@ -13,6 +13,7 @@ import (
 	"github.com/ibmitap/ibmitap/capture"
 	"github.com/ibmitap/ibmitap/catalog"
 	"github.com/ibmitap/ibmitap/classify"
+	"github.com/ibmitap/ibmitap/record"
 	"github.com/ibmitap/ibmitap/report"
 )
 
@@ -64,7 +65,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	failRank := 0
 	if *failOn != "" {
-		if failRank = report.SeverityRank(*failOn); failRank == 0 {
+		if failRank = record.SeverityRank(*failOn); failRank == 0 {
 			fmt.Fprintf(stderr, "ibmitap read: --fail-on %q: want info, low, medium, high or critical\n", *failOn)
 			return exitUsage
 		}
@@ -98,12 +99,11 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		MaxFlows:  *maxFlows,
 		HeadBytes: *headBytes,
 		Emit: func(f *classify.Flow) {
-			for _, x := range f.Findings {
-				if r := report.SeverityRank(x.Severity); r > worst {
-					worst = r
-				}
+			rec := record.FromFlow(f)
+			if r := record.SeverityRank(rec.Worst()); r > worst {
+				worst = r
 			}
-			if err := writer.Write(f); err != nil && writeErr == nil {
+			if err := writer.Write(&rec); err != nil && writeErr == nil {
 				writeErr = err
 			}
 		},

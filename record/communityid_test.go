@@ -1,4 +1,4 @@
-package report
+package record
 
 import (
 	"net/netip"
@@ -22,16 +22,5 @@ func TestCommunityID(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("CommunityID(%d, %s, %s) = %s, want %s", tt.proto, tt.a, tt.b, got, tt.want)
 		}
-	}
-}
-
-func TestCSVCellDefusesFormulas(t *testing.T) {
-	for in, want := range map[string]string{"=HYPERLINK(1)": "'=HYPERLINK(1)", "@x": "'@x", "alice": "alice", "": ""} {
-		if got := cell(in); got != want {
-			t.Errorf("cell(%q) = %q, want %q", in, got, want)
-		}
-	}
-	if got := printable("bob\x1b[2J"); got != "bob?[2J" {
-		t.Errorf("printable = %q", got)
 	}
 }

@@ -1,0 +1,90 @@
+package record
+
+import (
+	"github.com/ibmitap/ibmitap/classify"
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// FromFlow converts a finished flow into its record. This is the one place
+// where classify's view of a flow becomes the contract.
+func FromFlow(f *classify.Flow) Flow {
+	r := Flow{
+		Schema:         FlowSchema,
+		CommunityID:    CommunityID(f.Transport, f.Client, f.Server),
+		Start:          f.Start.UTC().Format(TimeLayout),
+		End:            f.End.UTC().Format(TimeLayout),
+		Transport:      TransportName(f.Transport),
+		Client:         f.Client.String(),
+		Server:         f.Server.String(),
+		Service:        f.Service,
+		IBMi:           f.IBMi,
+		LabelSource:    f.LabelSource,
+		TLSVersion:     classify.VersionName(f.TLS.Negotiated),
+		SNI:            f.TLS.SNI,
+		ALPN:           f.TLS.ALPN,
+		User:           f.User,
+		PacketsC2S:     f.PacketsC2S,
+		PacketsS2C:     f.PacketsS2C,
+		BytesC2S:       f.BytesC2S,
+		BytesS2C:       f.BytesS2C,
+		Protocol:       f.Protocol,
+		TLSOffered:     classify.VersionName(f.TLS.Offered),
+		PortmapRequest: f.PortmapRequest,
+		PortmapPort:    int(f.PortmapPort),
+		PortmapRefused: f.PortmapRefused,
+		MidStream:      f.MidStream,
+		EndReason:      f.EndReason,
+		Uninspected:    f.HasPayload && !f.Inspected,
+		Findings:       make([]Finding, 0, len(f.Findings)),
+	}
+	if r.ALPN == nil {
+		r.ALPN = []string{}
+	}
+	if r.TLSVersion == "" && f.TLS.Seen {
+		r.TLSVersion = r.TLSOffered // offered, when no ServerHello was seen
+	}
+	if f.HasPayload && f.Inspected {
+		enc := f.Encrypted
+		r.Encrypted = &enc
+	}
+	if f.Control != nil {
+		r.Control = CommunityID(f.Control.Transport, f.Control.Client, f.Control.Server)
+	}
+	for _, x := range sortedFindings(f.Findings) {
+		r.Findings = append(r.Findings, FromFinding(x))
+	}
+	return r
+}
+
+// FromFinding converts one classify finding.
+func FromFinding(x detect.Finding) Finding {
+	return Finding{
+		Kind: x.Kind, Severity: x.Severity, Message: x.Message,
+		User: x.User, Protocol: x.Protocol, Mechanism: x.Mechanism,
+		Record: x.Record, Length: x.Length, Port: x.Port, TLSPort: x.TLSPort,
+		Learned: x.Learned, Count: x.Count,
+	}
+}
+
+// TransportName names an IP protocol number as the record writes it.
+func TransportName(t uint8) string {
+	switch t {
+	case 6:
+		return "tcp"
+	case 17:
+		return "udp"
+	}
+	return "ip"
+}
+
+// sortedFindings returns the findings worst first, keeping the order of
+// equals.
+func sortedFindings(in []detect.Finding) []detect.Finding {
+	out := append([]detect.Finding(nil), in...)
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && SeverityRank(out[j].Severity) > SeverityRank(out[j-1].Severity); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
