@@ -4,7 +4,9 @@ go 1.25.0
 
 require (
 	github.com/gopacket/gopacket v1.7.0
+	github.com/klauspost/compress v1.20.5
 	github.com/olekukonko/tablewriter v1.1.5
+	github.com/ulikunitz/xz v0.5.17
 )
 
 require (

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/ibmitap/ibmitap/capture/synth"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
 )
 
 // genCapture writes a synthetic capture of about n packets (TCP flows with
@@ -80,9 +82,18 @@ func TestFileNextAllocs(t *testing.T) {
 	if err := os.WriteFile(gzPath, gz(t, mustRead(t, plain)), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	var zb, xb bytes.Buffer
+	zw, _ := zstd.NewWriter(&zb)
+	zw.Write(mustRead(t, plain))
+	zw.Close()
+	xw, _ := xz.NewWriter(&xb)
+	xw.Write(mustRead(t, plain))
+	xw.Close()
 	for _, path := range []string{
 		plain,
 		gzPath,
+		writeTemp(t, "gen.pcap.zst", zb.Bytes()),
+		writeTemp(t, "gen.pcap.xz", xb.Bytes()),
 		concatFile(t, "testdata/mixed.pcapng", 200), // 200 sections, Ethernet and SLL2 interfaces
 	} {
 		f, err := OpenFile(path)

@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bufio"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -10,41 +9,40 @@ import (
 	"io/fs"
 	"os"
 	"time"
-
-	"github.com/gopacket/gopacket/pcapgo"
 )
 
 const (
-	// bufSize is the read buffer; a pcapng block must fit in it whole.
+	// bufSize is the read buffer; a pcapng block or pcap record must fit
+	// in it whole.
 	bufSize = 1 << 20
 	// maxSnap bounds a record's captured length (libpcap's MAXIMUM_SNAPLEN);
 	// anything longer is treated as corruption rather than allocated.
 	maxSnap = 262144
 )
 
-// File reads a pcap or pcapng capture file, plain or gzip-compressed, and
-// implements Source. It is not safe for concurrent use.
+// File reads a pcap or pcapng capture file, plain or compressed (gzip, zstd,
+// xz), and implements Source. It is not safe for concurrent use.
 type File struct {
 	name   string
 	closer io.Closer
-	gz     *gzip.Reader
+	dec    *decompressor   // nil for an uncompressed stream
 	cr     *countingReader // directly beneath br: tracks the stream offset
 	br     *bufio.Reader
-	pcap   *pcapgo.Reader
-	pcapBE bool // pcap record headers are big-endian
-	snap   int  // no record is longer: maxSnap, or less for a small file
+	pc     *pcapReader
+	snap   int // no record is longer: maxSnap, or less for a small file
 	ng     *ngReader
-	link   LinkType // pcap file link type
-	num    uint64   // records read
+	num    uint64 // records read
 	stats  Stats
 	err    error // sticky: io.EOF or *Error
 }
 
 var _ Source = (*File)(nil)
 
-// OpenFile opens a capture file, recognising pcap (either byte order, micro-
-// or nanosecond timestamps), pcapng and gzip-compressed versions of both by
-// their magic bytes. Errors are of type *Error.
+// OpenFile opens a capture file, recognising pcap (any version libpcap
+// reads, either byte order, micro- or nanosecond timestamps, the modified
+// Kuznetzov record header), pcapng, and gzip-, zstd- or xz-compressed
+// versions of all of them by their magic bytes (never by the file name).
+// Errors are of type *Error.
 func OpenFile(path string) (*File, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -92,37 +90,41 @@ func newReader(name string, r io.Reader, size int64) (*File, error) {
 	f.cr = &countingReader{r: r}
 	n := bufSize
 	if size >= 0 && size < bufSize {
-		// At least 4096: pcapgo wraps any smaller *bufio.Reader in its own,
-		// which would hide the stream from the record-header guard.
 		n = max(int(size), 4096)
 	}
 	f.br = bufio.NewReaderSize(f.cr, n)
-	magic, err := f.br.Peek(4)
-	if len(magic) >= 2 && magic[0] == 0x1F && magic[1] == 0x8B {
-		if f.gz, err = gzip.NewReader(f.br); err != nil {
-			return nil, f.headerErr(fmt.Errorf("gzip header: %w", errShort(err)))
+	magic, err := f.br.Peek(6)
+	if kind := compression(magic); kind != "" {
+		if f.dec, err = newDecompressor(kind, f.br); err != nil {
+			return nil, f.headerErr(err)
 		}
 		f.snap = maxSnap
-		f.cr = &countingReader{r: f.gz}
+		f.cr = &countingReader{r: f.dec}
 		f.br = bufio.NewReaderSize(f.cr, bufSize)
 		magic, err = f.br.Peek(4)
 	}
 	if len(magic) < 4 {
 		if len(magic) == 0 && err == io.EOF {
+			if f.dec != nil {
+				return nil, f.headerErr(fmt.Errorf("empty %s stream", f.dec.kind))
+			}
 			return nil, f.headerErr(errors.New("empty file"))
 		}
-		return nil, f.headerErr(fmt.Errorf("file header truncated: %w", errShort(err)))
+		return nil, f.headerErr(fmt.Errorf("file header truncated: %w", errShort(f.streamErr(err))))
 	}
-	switch binary.LittleEndian.Uint32(magic) {
-	case 0xA1B2C3D4, 0xA1B23C4D:
-		return f, f.openPcap(false)
-	case 0xD4C3B2A1, 0x4D3CB2A1:
-		return f, f.openPcap(true)
-	case ngSHB:
+	if isPcapMagic(magic) {
+		pc, err := openPcap(f.br)
+		if err != nil {
+			return nil, f.headerErr(f.streamErr(err))
+		}
+		f.pc = pc
+		return f, nil
+	}
+	if binary.LittleEndian.Uint32(magic) == ngSHB {
 		f.ng = &ngReader{br: f.br, max: f.br.Size(), pos: f.pos}
 		h, err := f.br.Peek(12)
 		if len(h) < 12 {
-			return nil, f.headerErr(fmt.Errorf("section header truncated: %w", errShort(err)))
+			return nil, f.headerErr(fmt.Errorf("section header truncated: %w", errShort(f.streamErr(err))))
 		}
 		if m := binary.LittleEndian.Uint32(h[8:]); m != ngByteOrderMagic && m != 0x4D3C2B1A {
 			return nil, f.headerErr(ErrNotCapture)
@@ -132,21 +134,13 @@ func newReader(name string, r io.Reader, size int64) (*File, error) {
 	return nil, f.headerErr(ErrNotCapture)
 }
 
-func (f *File) openPcap(big bool) error {
-	if h, err := f.br.Peek(24); len(h) < 24 {
-		return f.headerErr(fmt.Errorf("file header truncated: %w", errShort(err)))
+// streamErr prefers the decompressor's failure, when there is one, over the
+// capture-format error it caused.
+func (f *File) streamErr(err error) error {
+	if f.dec != nil && f.cr.err != nil {
+		return f.dec.wrap(f.cr.err)
 	}
-	r, err := pcapgo.NewReader(f.br) // uses f.br as is: it is a large *bufio.Reader
-	if err != nil {
-		return f.headerErr(fmt.Errorf("pcap file header: %w", err))
-	}
-	f.link = LinkType(r.LinkType() & 0xFFFF) // upper bits carry FCS length
-	// Like tcpdump, ignore the header's snap length: some writers set it
-	// below what they write, others to 2^32-1 (an allocation hint pcapgo
-	// would follow). pcapgo allocates its record buffer at this size.
-	r.SetSnaplen(uint32(f.snap))
-	f.pcap, f.pcapBE = r, big
-	return nil
+	return err
 }
 
 func (f *File) headerErr(err error) error {
@@ -167,27 +161,25 @@ func (f *File) Next(p *Packet) error {
 		return f.err
 	}
 	for {
-		start := f.pos()
 		var (
-			data []byte
-			ts   time.Time
-			wire int
-			link LinkType
-			err  error
+			data  []byte
+			ts    time.Time
+			wire  int
+			link  LinkType
+			err   error
+			start int64
 		)
-		if f.pcap != nil {
-			data, ts, wire, err = f.readPcap()
-			link = f.link
+		if f.pc != nil {
+			data, ts, wire, err = f.pc.next(f.snap, f.pos)
+			link, start = f.pc.link, f.pc.recStart
 		} else {
 			data, ts, wire, link, err = f.ng.next()
+			start = f.ng.blockStart
 		}
 		if err != nil {
-			if err == io.EOF {
+			if err == io.EOF && f.cr.err == nil {
 				f.err = io.EOF
 			} else {
-				if f.ng != nil {
-					start = f.ng.blockStart
-				}
 				f.err = f.recordErr(start, err)
 			}
 			return f.err
@@ -198,6 +190,7 @@ func (f *File) Next(p *Packet) error {
 		reason, ok := Decode(link, data, p)
 		if !ok {
 			f.stats.Skipped[reason]++
+			f.stats.countUndecodable(link, reason)
 			continue
 		}
 		if reason == FirstFragment {
@@ -212,48 +205,14 @@ func (f *File) Next(p *Packet) error {
 	}
 }
 
-func (f *File) readPcap() ([]byte, time.Time, int, error) {
-	h, err := f.br.Peek(16)
-	if len(h) == 0 && err == io.EOF {
-		return nil, time.Time{}, 0, io.EOF
-	}
-	if len(h) < 16 {
-		return nil, time.Time{}, 0, fmt.Errorf("record header truncated: %w", errShort(err))
-	}
-	var capLen uint32
-	if f.pcapBE {
-		capLen = binary.BigEndian.Uint32(h[8:])
-	} else {
-		capLen = binary.LittleEndian.Uint32(h[8:])
-	}
-	if capLen > maxSnap {
-		return nil, time.Time{}, 0, fmt.Errorf("captured length %d: %w", capLen, ErrRecordTooLarge)
-	}
-	if int(capLen) > f.snap {
-		// Longer than the whole (small) file.
-		return nil, time.Time{}, 0, fmt.Errorf("record truncated: %w", io.ErrUnexpectedEOF)
-	}
-	data, ci, err := f.pcap.ZeroCopyReadPacketData()
-	if err != nil {
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil, time.Time{}, 0, fmt.Errorf("record truncated: %w", io.ErrUnexpectedEOF)
-		}
-		return nil, time.Time{}, 0, fmt.Errorf("bad record: %w", err)
-	}
-	return data, ci.Timestamp, ci.Length, nil
-}
-
 // recordErr wraps a read failure of record f.num+1 that started at offset.
 func (f *File) recordErr(offset int64, err error) *Error {
 	if ue := f.cr.err; ue != nil {
 		// The failure is below the capture format: the compressed stream
 		// or the file itself.
-		switch {
-		case f.gz != nil && errors.Is(ue, io.ErrUnexpectedEOF):
-			err = fmt.Errorf("gzip stream truncated: %w", ue)
-		case f.gz != nil:
-			err = fmt.Errorf("gzip stream corrupt: %w", ue)
-		default:
+		if f.dec != nil {
+			err = f.dec.wrap(ue)
+		} else {
 			err = fmt.Errorf("read: %w", ue)
 		}
 	}
@@ -266,8 +225,8 @@ func (f *File) Stats() Stats { return f.stats }
 // Close releases the file. It does not report the sticky read error.
 func (f *File) Close() error {
 	var err error
-	if f.gz != nil {
-		f.gz.Close()
+	if f.dec != nil {
+		f.dec.close()
 	}
 	if f.closer != nil {
 		err = f.closer.Close()

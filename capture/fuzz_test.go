@@ -57,7 +57,7 @@ func FuzzDecode(f *testing.F) {
 }
 
 func FuzzOpen(f *testing.F) {
-	for _, name := range []string{"lo-eth.pcap", "lo-eth.pcapng", "any-sll2-nsec.pcap", "lo-snap80.pcap", "lo-eth.pcap.gz"} {
+	for _, name := range []string{"lo-eth.pcap", "lo-eth.pcapng", "any-sll2-nsec.pcap", "lo-snap80.pcap", "lo-eth.pcap.gz", "lo-eth.pcap.zst", "lo-eth.pcap.xz", "mixed-res.pcapng"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)

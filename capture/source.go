@@ -16,6 +16,52 @@ type Stats struct {
 	Fragments uint64                 // decoded records that were first IP fragments (partial payload)
 	Skipped   [NumSkipReasons]uint64 // records skipped, by reason
 	Bytes     uint64                 // captured bytes of all records read
+	// Undecodable counts, per link type, the records skipped because
+	// their link layer or encapsulation could not be decoded (see
+	// SkipReason.Undecodable), in order of first appearance. Link types
+	// beyond the array's size are added up in UndecodableOther.
+	Undecodable      [maxUndecodableLinks]LinkCount
+	UndecodableOther uint64
+}
+
+// maxUndecodableLinks bounds the per-link-type counters (a fixed array keeps
+// Stats a plain value that costs no allocation).
+const maxUndecodableLinks = 8
+
+// LinkCount is a count of records of one link type.
+type LinkCount struct {
+	Link  LinkType
+	Count uint64
+}
+
+// countUndecodable adds a skipped record of link type link to its counter
+// when reason says it could not be decoded.
+func (s *Stats) countUndecodable(link LinkType, reason SkipReason) {
+	if !reason.Undecodable() {
+		return
+	}
+	for i := range s.Undecodable {
+		c := &s.Undecodable[i]
+		if c.Count == 0 {
+			c.Link = link
+		}
+		if c.Link == link {
+			c.Count++
+			return
+		}
+	}
+	s.UndecodableOther++
+}
+
+// UndecodableCounts returns the nonzero per-link-type counters.
+func (s Stats) UndecodableCounts() []LinkCount {
+	var out []LinkCount
+	for _, c := range s.Undecodable {
+		if c.Count != 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Skips returns the nonzero skip counters keyed by reason name.
@@ -91,6 +137,13 @@ var skipNames = [NumSkipReasons]string{
 	SkipOtherTransport:  "other_transport",
 	SkipBadTCPHeader:    "bad_tcp_header",
 	SkipBadUDPHeader:    "bad_udp_header",
+}
+
+// Undecodable reports whether the reason means the record could not be read
+// at all (link type or encapsulation not understood, link-layer encryption),
+// as opposed to read and found to carry no TCP or UDP (ARP, ICMP, fragments).
+func (r SkipReason) Undecodable() bool {
+	return r == SkipUnsupportedLink || r == SkipBadLinkHeader
 }
 
 // String returns the reason's snake_case name.

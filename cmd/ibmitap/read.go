@@ -28,7 +28,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	headBytes := fs.Int("head-bytes", 8192, "bytes kept per flow direction for protocol detection")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance reports)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng, gzip-compressed); - reads standard input.\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng; plain or gzip, zstd, xz compressed); - reads standard input.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterspersed(fs, args)
