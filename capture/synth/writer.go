@@ -81,6 +81,10 @@ func (w *Writer) Err() error { return w.err }
 // Packets returns the number of packets written.
 func (w *Writer) Packets() int { return w.packets }
 
+// SetVLANs replaces Options.VLANs for the frames written from now on (a
+// capture where only some flows are tagged).
+func (w *Writer) SetVLANs(tags ...uint16) { w.opt.VLANs = tags }
+
 // Now returns the timestamp the next packet will get.
 func (w *Writer) Now() time.Time { return w.now }
 

@@ -16,18 +16,29 @@ func main() {
 	packets := flag.Int("packets", 1000000, "number of packets to write")
 	out := flag.String("o", "", "output pcap file (required)")
 	seed := flag.Uint64("seed", 1, "random seed; the same seed gives the same file")
+	shape := flag.String("shape", "mix", "capture shape: mix (IBM i services, one flow at a time), busy (a busy SPAN port) or synflood")
+	var bo busyOptions
+	flag.IntVar(&bo.flows, "flows", 40000, "busy: connections open at once")
+	flag.IntVar(&bo.burst, "burst", 1, "busy: packets a connection writes per turn (1 = fully interleaved)")
+	flag.Float64Var(&bo.ipv6, "ipv6", 0.2, "busy: share of IPv6 connections")
+	flag.Float64Var(&bo.vlan, "vlan", 0.1, "busy: share of VLAN-tagged connections")
+	flag.Float64Var(&bo.unknown, "unknown", 0.7, "busy: share of connections whose payload no detector recognises")
 	flag.Parse()
-	if *out == "" || *packets < 1 || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: gencap [-packets N] [-seed S] -o FILE")
+	if *out == "" || *packets < 1 || flag.NArg() != 0 || (*shape != "mix" && *shape != "busy" && *shape != "synflood") {
+		fmt.Fprintln(os.Stderr, "usage: gencap [-packets N] [-seed S] [-shape mix|busy|synflood] [busy flags] -o FILE")
 		os.Exit(2)
 	}
-	if err := run(*out, *packets, *seed); err != nil {
+	bo.synOnly = *shape == "synflood"
+	if *shape == "mix" {
+		bo = busyOptions{}
+	}
+	if err := run(*out, *packets, *seed, bo); err != nil {
 		fmt.Fprintln(os.Stderr, "gencap:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, n int, seed uint64) error {
+func run(path string, n int, seed uint64, bo busyOptions) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -39,7 +50,11 @@ func run(path string, n int, seed uint64) error {
 		return err
 	}
 	g := &gen{w: w, n: n, rnd: rand.New(rand.NewPCG(seed, seed^0x9E3779B97F4A7C15))}
-	g.fill()
+	if bo.flows > 0 || bo.synOnly {
+		g.busy(bo)
+	} else {
+		g.fill()
+	}
 	if err := w.Err(); err != nil {
 		f.Close()
 		return err
