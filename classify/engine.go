@@ -32,6 +32,7 @@ type Config struct {
 type Detector struct {
 	Name   string
 	Detect detect.Func
+	Reject detect.RejectFunc // nil: never ruled out
 }
 
 // Stats counts what the engine did; nothing is dropped without a count.
@@ -68,10 +69,12 @@ type Engine struct {
 	owners      []owner // flows holding head buffers, oldest first
 	ownerAt     int     // owners before it were handled
 
-	dirty   []*flow // flows whose heads grew since their last inspection
-	learned map[hostKey]learned
-	expect  map[hostKey]expectation
-	ftpCtl  map[pairKey]expectation
+	dirty []*flow // flows whose heads grew since their last inspection
+	// allRuled is the ruled-out mask of a flow no detector can recognise.
+	allRuled uint64
+	learned  map[hostKey]learned
+	expect   map[hostKey]expectation
+	ftpCtl   map[pairKey]expectation
 
 	now        time.Time
 	jump       time.Time // an unconfirmed leap of the clock
@@ -130,6 +133,17 @@ func New(cfg Config) (*Engine, error) {
 		learned: make(map[hostKey]learned),
 		expect:  make(map[hostKey]expectation),
 		ftpCtl:  make(map[pairKey]expectation),
+	}
+	if len(dets) > 64 {
+		return nil, fmt.Errorf("classify: %d detectors, at most 64", len(dets))
+	}
+	for i := range dets {
+		if dets[i].Reject != nil {
+			e.allRuled |= 1 << i
+		}
+	}
+	if len(dets) == 0 || e.allRuled != 1<<len(dets)-1 {
+		e.allRuled = ^uint64(0) // a detector that cannot say "not me" keeps every flow buffering
 	}
 	top, _ := e.headClass(cfg.HeadBytes)
 	e.bufs = make([][][]byte, top+1)
@@ -390,6 +404,11 @@ func (e *Engine) maybeStopBuffering(f *flow) {
 	if (h0.full || h0.hole) && (h1.full || h1.hole) {
 		done = true
 	}
+	// Every detector ruled the flow out: nothing will recognise it. A flow
+	// picked up mid-stream keeps buffering for the mid-stream TLS fallback.
+	if f.matched < 0 && !f.midStream && f.ruled == e.allRuled {
+		done = true
+	}
 	if done {
 		e.stopBuffering(f)
 	}
@@ -523,10 +542,17 @@ func (e *Engine) inspect(f *flow) {
 		matched = f.matched
 	} else {
 		for i := range e.dets {
+			if f.ruled&(1<<i) != 0 {
+				continue // it said "not me" before; more bytes cannot change that
+			}
 			v = detect.Verdict{}
-			if e.dets[i].Detect(&in, &v) {
+			d := &e.dets[i]
+			if d.Detect(&in, &v) {
 				matched = i
 				break
+			}
+			if d.Reject != nil && d.Reject(&in) {
+				f.ruled |= 1 << i
 			}
 		}
 	}

@@ -71,7 +71,7 @@ func runEngine(t *testing.T, cfg Config, convs ...*conv) ([]*Flow, *Engine) {
 	var out []*Flow
 	cfg.Emit = func(f *Flow) { out = append(out, f) }
 	if cfg.Detectors == nil {
-		cfg.Detectors = []Detector{{"hello", echoDetector}}
+		cfg.Detectors = []Detector{{Name: "hello", Detect: echoDetector}}
 	}
 	e, err := New(cfg)
 	if err != nil {

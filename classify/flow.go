@@ -86,7 +86,8 @@ type flow struct {
 	payload        bool
 	midStream      bool
 	verdict        detect.Verdict
-	matched        int // registry index of the detector that matched, -1 none
+	matched        int    // registry index of the detector that matched, -1 none
+	ruled          uint64 // bit i: detector i rejected the flow for good
 	expected       *expectation
 	ftpControl     bool // registered as an encrypted FTP control connection
 	nexpect        int  // announced connections already registered

@@ -17,20 +17,21 @@ import (
 // Registry returns the detectors in the order they are tried (the rules of
 // ibmi-protocols.md §10.2: TLS, port mapper, host servers, DRDA, telnet, FTP,
 // LDAP, SMB, HTTP, REXEC, then the rest). The first that recognises a flow
-// names it.
+// names it. Every entry has a Reject: a new detector should have one too, or
+// every flow it cannot rule out keeps buffering to the head limit.
 func Registry() []Detector {
 	return []Detector{
-		{"tls", tls.Detect},
-		{"portmap", portmap.Detect},
-		{"hostsrv", hostsrv.Detect},
-		{"drda", drda.Detect},
-		{"telnet", telnet.Detect},
-		{"ftp", ftp.Detect},
-		{"ldap", ldap.Detect},
-		{"smb", smb.Detect},
-		{"http", http.Detect},
-		{"rexec", rexec.Detect},
-		{"ssh", ssh.Detect},
-		{"netbios", smb.DetectNetBIOS},
+		{"tls", tls.Detect, tls.Reject},
+		{"portmap", portmap.Detect, portmap.Reject},
+		{"hostsrv", hostsrv.Detect, hostsrv.Reject},
+		{"drda", drda.Detect, drda.Reject},
+		{"telnet", telnet.Detect, telnet.Reject},
+		{"ftp", ftp.Detect, ftp.Reject},
+		{"ldap", ldap.Detect, ldap.Reject},
+		{"smb", smb.Detect, smb.Reject},
+		{"http", http.Detect, http.Reject},
+		{"rexec", rexec.Detect, rexec.Reject},
+		{"ssh", ssh.Detect, ssh.Reject},
+		{"netbios", smb.DetectNetBIOS, smb.RejectNetBIOS},
 	}
 }

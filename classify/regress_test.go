@@ -44,7 +44,7 @@ func TestRegressSYNData(t *testing.T) {
 	c.pkt(true, capture.FlagSYN, "HELLO world")
 	var got string
 	det := func(in *detect.Input, v *detect.Verdict) bool { got = string(in.C2S); return false }
-	runEngine(t, Config{Detectors: []Detector{{"x", det}}}, c)
+	runEngine(t, Config{Detectors: []Detector{{Name: "x", Detect: det}}}, c)
 	if got != "HELLO world" {
 		t.Errorf("head = %q, want %q", got, "HELLO world")
 	}

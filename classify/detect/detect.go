@@ -27,6 +27,16 @@ type Input struct {
 // any input and should reject foreign bytes after looking at a few of them.
 type Func func(in *Input, v *Verdict) bool
 
+// RejectFunc tells a detector's "not me" apart from its "not yet": it is
+// asked after its Func returned false and reports that no bytes added to
+// the heads can make the Func match (typically: the first bytes of a
+// direction cannot open the protocol). It must look only at what later
+// bytes cannot change and be cheap. Once every detector of a flow rejected
+// it, the flow stops buffering: an unrecognisable flow costs one look, not
+// one per segment up to the head limit. A detector without one is never
+// ruled out and is asked again whenever the heads grow.
+type RejectFunc func(in *Input) bool
+
 // TLSInfo is what was learned from a TLS handshake.
 type TLSInfo struct {
 	Seen        bool     // a TLS (or SSLv2) ClientHello or ServerHello was parsed

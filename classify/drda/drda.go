@@ -385,3 +385,10 @@ func mfaFinding(n int, user, proto string) detect.Finding {
 		User:    user, Protocol: proto, Record: "mfa-factor", Length: n,
 	}
 }
+
+// Reject reports that no more bytes can make Detect match a flow whose start
+// was captured: the client's first DSS header is no request.
+func Reject(in *detect.Input) bool {
+	c := in.C2S
+	return !in.MidStream && (len(c) > 2 && c[2] != 0xD0 || len(c) > 3 && (c[3]&0x80 != 0 || c[3]&0x0F != dssRequest))
+}

@@ -488,3 +488,14 @@ func containsFold(b []byte, w string) bool {
 	}
 	return false
 }
+
+// Reject reports that no more bytes can make Detect match a flow whose start
+// was captured: the server's first line is no greeting nor a 331 reply.
+func Reject(in *detect.Input) bool {
+	s := in.S2C
+	if in.MidStream || len(s) < 4 {
+		return false
+	}
+	code, _, ok := replyCode(s[:4])
+	return !ok || code != 220 && code != 120 && code != 421 && code != 331
+}

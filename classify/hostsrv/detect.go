@@ -210,3 +210,17 @@ func KnownID(h Header, reply bool) bool {
 	}
 	return false
 }
+
+// Reject reports that no more bytes can make Detect match a flow whose start
+// was captured: UDP, or a first byte of either direction that no datastream
+// header has (message lengths stay below 16 MiB; byte 6 is 0xE0).
+func Reject(in *detect.Input) bool {
+	if in.Transport == 17 {
+		return true
+	}
+	if in.MidStream {
+		return false
+	}
+	c, s := in.C2S, in.S2C
+	return len(c) > 0 && c[0] != 0 || len(c) > 6 && c[6] != 0xE0 || len(s) > 0 && s[0] != 0
+}

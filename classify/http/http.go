@@ -204,3 +204,22 @@ func atoi(b []byte) int {
 func hasPrefixFold(b []byte, prefix string) bool {
 	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
 }
+
+// Reject reports that no more bytes can make Detect match: not TCP, or a
+// client that does not open with a method (and, mid-stream, a server that
+// does not open with a status line).
+func Reject(in *detect.Input) bool {
+	if in.Transport != 6 {
+		return true
+	}
+	// requestLine: 3 to 20 method characters, then a space.
+	c := in.C2S
+	i := 0
+	for i < len(c) && i < 20 && methodChar(c[i]) {
+		i++
+	}
+	if i >= len(c) || i >= 3 && c[i] == ' ' {
+		return false
+	}
+	return !in.MidStream || len(in.S2C) > 0 && in.S2C[0] != 'H'
+}

@@ -312,3 +312,9 @@ func quoted(s string) string {
 	}
 	return fmt.Sprintf("%q", s)
 }
+
+// Reject reports that no more bytes can make Detect match a flow whose start
+// was captured: the client's first byte opens no BER SEQUENCE.
+func Reject(in *detect.Input) bool {
+	return !in.MidStream && len(in.C2S) > 0 && in.C2S[0] != 0x30
+}

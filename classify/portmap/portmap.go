@@ -106,3 +106,23 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 	}
 	return true
 }
+
+// Reject reports that no more bytes can make Detect match: UDP, or a client
+// head that can no longer be a service name (ParseRequest: a lower-case
+// letter, name characters, then only NUL, CR or LF; at most 39 bytes).
+func Reject(in *detect.Input) bool {
+	if in.Transport == 17 {
+		return true
+	}
+	trailer := false
+	for i, c := range in.C2S {
+		switch {
+		case c == 0 || c == '\r' || c == '\n':
+			trailer = true
+		case trailer || i >= 39 || c < 'a' && i == 0 || c > 'z' ||
+			(c < 'a' && (c < '0' || c > '9') && c != '-'):
+			return true
+		}
+	}
+	return false
+}

@@ -190,3 +190,19 @@ func textBytes(b []byte, multiline bool) bool {
 	}
 	return true
 }
+
+// Reject reports that no more bytes can make Detect match: not a TCP flow
+// whose start was captured, an rlogin or rsh port, or a client that does not
+// open with a stderr port number or NUL.
+func Reject(in *detect.Input) bool {
+	if in.Transport != 6 || in.MidStream || in.ServerPort == 513 || in.ServerPort == 514 {
+		return true
+	}
+	// Parse: up to maxPortLen digits, then NUL.
+	c := in.C2S
+	i := 0
+	for i < len(c) && i <= maxPortLen && c[i] >= '0' && c[i] <= '9' {
+		i++
+	}
+	return i > maxPortLen || i < len(c) && c[i] != 0
+}

@@ -115,3 +115,6 @@ func netbiosName(b []byte) (string, []byte, bool) {
 	name := strings.TrimRight(string(raw[:15]), " ")
 	return fmt.Sprintf("%s<%02X>", name, raw[15]), rest, true
 }
+
+// RejectNetBIOS reports that DetectNetBIOS cannot match: not UDP.
+func RejectNetBIOS(in *detect.Input) bool { return in.Transport != 17 }

@@ -304,3 +304,14 @@ func (s *session) dialectName() string {
 	}
 	return fmt.Sprintf("SMB dialect 0x%04X", s.dialect)
 }
+
+// Reject reports that no more bytes can make Detect match a flow whose start
+// was captured: not TCP, or both directions open with something other than
+// a NetBIOS session message or request.
+func Reject(in *detect.Input) bool {
+	if in.Transport != 6 {
+		return true
+	}
+	frame := func(b []byte) bool { return len(b) == 0 || b[0] == nbMessage || b[0] == nbRequest }
+	return !in.MidStream && !frame(in.C2S) && !frame(in.S2C)
+}

@@ -91,3 +91,31 @@ func text(b []byte) bool {
 	}
 	return true
 }
+
+// Reject reports that no more bytes can make Detect match: not TCP, or a
+// client that does not open with "SSH-" and a server whose first byte starts
+// neither that nor a line of text.
+func Reject(in *detect.Input) bool {
+	if in.Transport != 6 {
+		return true
+	}
+	c, s := in.C2S, in.S2C
+	return len(c) > 0 && c[0] != 'S' && len(s) > 0 && s[0] != 'S' && badFirstLine(s)
+}
+
+// badFirstLine reports whether the server's first line can be neither the
+// identification nor a line of text before it, whatever follows: a byte
+// that is not text comes before the first line feed, or no line feed
+// comes within a line's length.
+func badFirstLine(s []byte) bool {
+	for i, c := range s[:min(len(s), maxLine+1)] {
+		switch {
+		case c == '\n':
+			return false
+		case c == '\r' && (i+1 == len(s) || s[i+1] == '\n'):
+		case (c < 0x20 && c != '\t') || c == 0x7F:
+			return true
+		}
+	}
+	return len(s) > maxLine
+}

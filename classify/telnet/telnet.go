@@ -172,3 +172,9 @@ func (r *report) setUser(user, from string) {
 		r.v.User, r.from = user, from
 	}
 }
+
+// Reject reports that no more bytes can make Detect match: both directions
+// spoke and neither opened with IAC.
+func Reject(in *detect.Input) bool {
+	return len(in.C2S) > 0 && in.C2S[0] != iac && len(in.S2C) > 0 && in.S2C[0] != iac
+}

@@ -83,3 +83,30 @@ func midStream(b []byte) bool {
 		b = b[5+l:]
 	}
 }
+
+// Reject reports that no more bytes can make Detect match: the client's
+// first bytes are no handshake record nor SSLv2 hello and, for a flow picked
+// up mid-stream, neither direction starts with a TLS record header.
+func Reject(in *detect.Input) bool {
+	c := in.C2S
+	switch {
+	case len(c) == 0:
+		return false
+	case c[0]&0x80 != 0: // SSLv2: the first 11 bytes decide
+		if len(c) < 3 || c[2] == 0x01 && len(c) < 11 {
+			return false
+		}
+		if _, ok := parseV2ClientHello(c[:min(len(c), 11)]); ok {
+			return false
+		}
+	case c[0] == recHandshake && (len(c) < 6 || c[5] == 0x01):
+		return false
+	}
+	if !in.MidStream {
+		return true
+	}
+	s := in.S2C
+	return !recordType(c[0]) && len(s) > 0 && !recordType(s[0])
+}
+
+func recordType(b byte) bool { return b >= recChangeCipherSpec && b <= recHeartbeat }

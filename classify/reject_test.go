@@ -1,0 +1,76 @@
+package classify
+
+import (
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ibmitap/ibmitap/capture"
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// TestRejectSound runs every capture of testdata through the engine with
+// each detector wrapped: whenever a detector matches, none of the prefixes
+// of the heads it matched on may have been rejected by it. A Reject that
+// says "not me" too early would lose a detection for good.
+func TestRejectSound(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/*.pcap*")
+	more, _ := filepath.Glob("../testdata/*/*.pcap*")
+	files = append(files, more...)
+	if len(files) < 20 {
+		t.Fatalf("only %d captures in ../testdata", len(files))
+	}
+	checked := 0
+	var dets []Detector
+	for _, d := range Registry() {
+		d := d
+		if d.Reject == nil {
+			t.Errorf("detector %s has no Reject", d.Name)
+			continue
+		}
+		dets = append(dets, Detector{Name: d.Name, Reject: d.Reject, Detect: func(in *detect.Input, v *detect.Verdict) bool {
+			if !d.Detect(in, v) {
+				return false
+			}
+			checked++
+			for _, n := range []int{1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 32, 64, 256} {
+				for _, m := range []int{0, 1, 2, 4, 8, 16, 1 << 20} {
+					p := *in
+					p.C2S, p.S2C = in.C2S[:min(n, len(in.C2S))], in.S2C[:min(m, len(in.S2C))]
+					if d.Reject(&p) {
+						t.Errorf("%s rejected a prefix (%d, %d bytes) of heads it matches: % x | % x", d.Name, len(p.C2S), len(p.S2C), p.C2S, p.S2C)
+					}
+					p.C2S, p.S2C = in.C2S[:min(m, len(in.C2S))], in.S2C[:min(n, len(in.S2C))]
+					if d.Reject(&p) {
+						t.Errorf("%s rejected a prefix (%d, %d bytes) of heads it matches: % x | % x", d.Name, len(p.C2S), len(p.S2C), p.C2S, p.S2C)
+					}
+				}
+			}
+			return true
+		}})
+	}
+	for _, name := range files {
+		if strings.Contains(name, "golden") {
+			continue
+		}
+		src, err := capture.OpenFile(name)
+		if err != nil {
+			continue // captures that fail on purpose
+		}
+		e, err := New(Config{Detectors: dets, Emit: func(*Flow) {}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Drain(src, e, nil); err != nil && !errors.Is(err, io.EOF) {
+			t.Logf("%s: %v", name, err)
+		}
+		e.Flush()
+		src.Close()
+	}
+	if checked < 50 {
+		t.Errorf("only %d matches checked", checked)
+	}
+	t.Logf("%d matches checked over %d captures", checked, len(files))
+}
