@@ -91,6 +91,8 @@ func (e *Engine) finish(f *flow, reason string) {
 		BytesC2S: f.bytes[c2s], BytesS2C: f.bytes[s2c],
 		MidStream: f.midStream,
 		EndReason: reason,
+
+		FirstPacket: f.firstPacket,
 	}
 	v := &f.verdict
 	r.Protocol = v.Protocol

@@ -61,6 +61,10 @@ type Flow struct {
 
 	MidStream bool   // the connection's start was not captured
 	EndReason string // EndFIN, EndRST, EndIdle, EndEvicted, EndFlush
+
+	// FirstPacket is the capture's number of the flow's first packet
+	// (capture.Packet.Number), so a report can point at the packets.
+	FirstPacket uint64
 }
 
 // FlowRef names another flow by its endpoints.
@@ -75,6 +79,7 @@ type flow struct {
 	client, server netip.AddrPort
 	transport      uint8
 	start, last    time.Time
+	firstPacket    uint64 // capture.Packet.Number of the first packet
 	pkts           [2]uint64
 	bytes          [2]uint64
 	heads          [2]head

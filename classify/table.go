@@ -70,7 +70,7 @@ func (e *Engine) newFlow(k key, p *capture.Packet, ts time.Time) *flow {
 	} else {
 		f = new(flow)
 	}
-	*f = flow{k: k, transport: p.Transport, start: ts, last: ts, matched: -1, buffering: true, gen: f.gen + 1}
+	*f = flow{k: k, transport: p.Transport, start: ts, last: ts, firstPacket: p.Number, matched: -1, buffering: true, gen: f.gen + 1}
 
 	src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
 	switch {

@@ -29,6 +29,9 @@ type Counter struct {
 type Summary struct {
 	Inputs   []string
 	Counters []Counter
+	// Run is the run summary; the JSON-lines writer ends its output with
+	// it (ibmitap.run/1) so the lines carry their coverage.
+	Run *record.Run
 }
 
 // Formats lists the output formats by name.
@@ -56,8 +59,13 @@ func NewJSON(w io.Writer) *JSON { return &JSON{enc: record.NewEncoder(w)} }
 // Write writes r as one line.
 func (j *JSON) Write(r *record.Flow) error { return j.enc.Flow(r) }
 
-// Finish does nothing: JSON lines carry flows only.
-func (j *JSON) Finish(Summary) error { return nil }
+// Finish writes the run summary, when there is one, as the last line.
+func (j *JSON) Finish(s Summary) error {
+	if s.Run == nil {
+		return nil
+	}
+	return j.enc.Run(s.Run)
+}
 
 // CSVHeader is the column list of the CSV format: the flow-record fields,
 // findings flattened to their kinds and the worst severity.

@@ -204,7 +204,7 @@ func TestCaptureTruth(t *testing.T) {
 				t.Fatalf("exit %d: %s", code, errs)
 			}
 			var flows []gotFlow
-			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+			for _, line := range flowLines(out) {
 				var g gotFlow
 				if err := json.Unmarshal([]byte(line), &g); err != nil {
 					t.Fatalf("bad record %q: %v", line, err)

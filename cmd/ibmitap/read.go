@@ -94,64 +94,25 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	worst := 0
 	var writeErr error
-	eng, err := classify.New(classify.Config{
-		Catalog:   cat,
-		MaxFlows:  *maxFlows,
-		HeadBytes: *headBytes,
-		Emit: func(f *classify.Flow) {
-			rec := record.FromFlow(f)
-			if r := record.SeverityRank(rec.Worst()); r > worst {
-				worst = r
-			}
-			if err := writer.Write(&rec); err != nil && writeErr == nil {
-				writeErr = err
-			}
-		},
+	pl := &pipeline{cmd: "read", catalog: cat, maxFlows: *maxFlows, headBytes: *headBytes}
+	res, err := pl.run(ctx, files, stdin, stderr, func(rec *record.Flow) {
+		if r := record.SeverityRank(rec.Worst()); r > worst {
+			worst = r
+		}
+		if err := writer.Write(rec); err != nil && writeErr == nil {
+			writeErr = err
+		}
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 		return exitError
 	}
-
-	status := exitOK
-	opened := 0
-	var capStats []capture.Stats
-	prog := newProgress(stderr)
-	for _, name := range files {
-		if ctx.Err() != nil {
-			fmt.Fprintln(stderr, "ibmitap read: interrupted; reporting the flows read so far")
-			status = exitError
-			break
-		}
-		src, err := openCapture(name, stdin)
-		if err != nil {
-			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
-			status = exitError
-			continue
-		}
-		opened++
-		err = classify.Drain(src, eng, func(n uint64) {
-			prog.update(name, n)
-			if ctx.Err() != nil {
-				src.Close() // the next read fails and ends the file
-			}
-		})
-		capStats = append(capStats, src.Stats())
-		src.Close()
-		if err != nil {
-			if ctx.Err() != nil {
-				err = fmt.Errorf("%s: interrupted", name)
-			}
-			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
-			status = exitError
-		}
-	}
-	prog.done()
-	if opened == 0 {
+	status := res.status
+	if res.opened == 0 {
 		return status // nothing was read: no empty report
 	}
-	eng.Flush()
-	sum := report.Summary{Inputs: files, Counters: counters(capStats, eng.Stats())}
+	sum := res.summary
+	sum.Run = &res.run
 	if err := writer.Finish(sum); err != nil && writeErr == nil {
 		writeErr = err
 	}

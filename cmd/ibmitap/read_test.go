@@ -140,7 +140,7 @@ func TestSYNOnlyCapture(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
+	lines := flowLines(out)
 	if len(lines) != 13 {
 		t.Fatalf("got %d flows, want 13", len(lines))
 	}
@@ -213,7 +213,7 @@ func TestReadStdinAndDirectory(t *testing.T) {
 	if code := run(t.Context(), []string{"read", "--format", "json", "-"}, strings.NewReader(string(b)), &out, &errb); code != exitOK {
 		t.Fatalf("stdin: exit %d: %s", code, errb.String())
 	}
-	if n := strings.Count(out.String(), "\n"); n != 3 {
+	if n := len(flowLines(out.String())); n != 3 {
 		t.Errorf("stdin: %d flows, want 3", n)
 	}
 	out.Reset()
@@ -222,4 +222,16 @@ func TestReadStdinAndDirectory(t *testing.T) {
 	if code != exitError || !strings.Contains(errb.String(), "is a directory") || out.Len() != 0 {
 		t.Errorf("directory: exit %d, stderr %q, stdout %d bytes", code, errb.String(), out.Len())
 	}
+}
+
+// flowLines returns the flow records of JSON-lines output, without the run
+// summary that ends it.
+func flowLines(out string) []string {
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l != "" && !strings.Contains(l, `"schema":"ibmitap.run/1"`) {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }

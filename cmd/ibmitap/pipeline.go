@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/ibmitap/ibmitap/capture"
+	"github.com/ibmitap/ibmitap/catalog"
+	"github.com/ibmitap/ibmitap/classify"
+	"github.com/ibmitap/ibmitap/record"
+	"github.com/ibmitap/ibmitap/report"
+)
+
+// pipeline is the capture-to-records wiring that read and report share:
+// capture files (one timeline) through the classifier into flow records.
+type pipeline struct {
+	cmd       string // "read" or "report", for messages
+	catalog   *catalog.Catalog
+	maxFlows  int
+	headBytes int
+}
+
+// pipelineResult is what a pipeline run counted.
+type pipelineResult struct {
+	summary report.Summary // counters for the table and stderr
+	run     record.Run     // the run summary (ibmitap.run/1)
+	opened  int            // files that could be opened
+	status  int            // exitOK or exitError
+}
+
+// numbered makes packet numbers run on across the files of one timeline, so
+// a flow's first packet can be traced back to its file.
+type numbered struct {
+	*capture.File
+	base, last uint64
+}
+
+func (n *numbered) Next(p *capture.Packet) error {
+	err := n.File.Next(p)
+	if err == nil {
+		n.last = p.Number
+		p.Number += n.base
+	}
+	return err
+}
+
+// fileSpan is one input's share of the running packet numbers.
+type fileSpan struct {
+	name       string
+	base, last uint64
+}
+
+// evidence finds the file and in-file packet number of a running number.
+func evidence(spans []fileSpan, n uint64) *record.Evidence {
+	for i := len(spans) - 1; i >= 0; i-- {
+		if n > spans[i].base {
+			return &record.Evidence{File: spans[i].name, FirstPacket: n - spans[i].base}
+		}
+	}
+	return nil
+}
+
+// run reads files and hands every flow record to emit. Errors go to stderr
+// naming the file; the flows read before an error are still emitted.
+func (pl *pipeline) run(ctx context.Context, files []string, stdin io.Reader, stderr io.Writer, emit func(*record.Flow)) (pipelineResult, error) {
+	var res pipelineResult
+	var spans []fileSpan
+	acc := newRunAccount()
+	eng, err := classify.New(classify.Config{
+		Catalog:   pl.catalog,
+		MaxFlows:  pl.maxFlows,
+		HeadBytes: pl.headBytes,
+		Emit: func(f *classify.Flow) {
+			rec := record.FromFlow(f)
+			rec.Evidence = evidence(spans, f.FirstPacket)
+			acc.add(&rec)
+			emit(&rec)
+		},
+	})
+	if err != nil {
+		return res, err
+	}
+	var capStats []capture.Stats
+	prog := newProgress(stderr)
+	var base uint64
+	for _, name := range files {
+		if ctx.Err() != nil {
+			fmt.Fprintf(stderr, "ibmitap %s: interrupted; reporting the flows read so far\n", pl.cmd)
+			res.status = exitError
+			break
+		}
+		f, err := openCapture(name, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "ibmitap %s: %v\n", pl.cmd, err)
+			res.status = exitError
+			continue
+		}
+		res.opened++
+		src := &numbered{File: f, base: base}
+		spans = append(spans, fileSpan{name: inputName(name), base: base})
+		err = classify.Drain(src, eng, func(n uint64) {
+			prog.update(name, n)
+			if ctx.Err() != nil {
+				f.Close() // the next read fails and ends the file
+			}
+		})
+		capStats = append(capStats, f.Stats())
+		f.Close()
+		base += src.last
+		spans[len(spans)-1].last = src.last
+		if err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("%s: interrupted", name)
+			}
+			fmt.Fprintf(stderr, "ibmitap %s: %v\n", pl.cmd, err)
+			res.status = exitError
+		}
+	}
+	prog.done()
+	if res.opened == 0 {
+		return res, nil
+	}
+	eng.Flush()
+	inputs := make([]string, len(files))
+	for i, f := range files {
+		inputs[i] = inputName(f)
+	}
+	res.summary = report.Summary{Inputs: files, Counters: counters(capStats, eng.Stats())}
+	res.run = runSummary(inputs, capStats, eng.Stats(), acc)
+	return res, nil
+}
+
+// inputName is how an input is named in records: standard input is "stdin".
+func inputName(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return name
+}

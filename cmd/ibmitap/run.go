@@ -1,0 +1,60 @@
+package main
+
+import (
+	"github.com/ibmitap/ibmitap/capture"
+	"github.com/ibmitap/ibmitap/classify"
+	"github.com/ibmitap/ibmitap/record"
+)
+
+// runAccount gathers what the run summary needs from the flow records: the
+// time span and the payload and gap bytes.
+type runAccount struct {
+	start, end   string
+	payload, gap uint64
+}
+
+func newRunAccount() *runAccount { return &runAccount{} }
+
+func (a *runAccount) add(f *record.Flow) {
+	if a.start == "" || f.Start < a.start {
+		a.start = f.Start
+	}
+	if f.End > a.end {
+		a.end = f.End
+	}
+	a.payload += f.BytesC2S + f.BytesS2C
+	a.gap += f.GapBytesC2S + f.GapBytesS2C
+}
+
+// runSummary assembles the run summary (ibmitap.run/1) of one read from its
+// counters, so that JSON lines, a store and a report carry their coverage.
+func runSummary(inputs []string, cs []capture.Stats, es classify.Stats, a *runAccount) record.Run {
+	r := record.Run{
+		Schema:       record.RunSchema,
+		Inputs:       append([]string{}, inputs...),
+		Start:        a.start,
+		End:          a.end,
+		Flows:        es.Emitted,
+		Evicted:      es.Evicted,
+		GapBytes:     a.gap,
+		PayloadBytes: a.payload,
+		// Capture files carry no kernel or output drops, and the
+		// classifier does not account gaps yet: the loss cannot be
+		// estimated, which is not the same as none.
+		CaptureLoss: -1,
+	}
+	for _, s := range cs {
+		r.Packets += s.Packets
+		r.Decoded += s.Decoded
+		for name, n := range s.Skips() {
+			if r.Skipped == nil {
+				r.Skipped = map[string]uint64{}
+			}
+			r.Skipped[name] += n
+		}
+	}
+	if a.gap > 0 && a.gap+a.payload > 0 {
+		r.CaptureLoss = float64(a.gap) / float64(a.gap+a.payload)
+	}
+	return r
+}
