@@ -96,6 +96,7 @@ func TestNoSecretsInOutput(t *testing.T) {
 		out, errs, _ := readCapture(t, format, files...)
 		texts = append(texts, out, errs)
 	}
+	texts = append(texts, reportTexts(t, files)...)
 	goldens, _ := filepath.Glob(filepath.Join(testdataDir, "golden", "*"))
 	for _, g := range goldens {
 		b, err := os.ReadFile(g)
@@ -111,4 +112,21 @@ func TestNoSecretsInOutput(t *testing.T) {
 			}
 		}
 	}
+}
+
+// reportTexts renders the compliance report of files in every format
+// (stdout and stderr), for the no-secrets checks.
+func reportTexts(t *testing.T, files []string) []string {
+	t.Helper()
+	var texts []string
+	for _, format := range reportFormats {
+		var out, errb bytes.Buffer
+		args := append([]string{"report", "--format", format}, files...)
+		run(context.Background(), args, nil, &out, &errb)
+		if out.Len() == 0 {
+			t.Errorf("report --format %s wrote nothing: %s", format, errb.String())
+		}
+		texts = append(texts, out.String(), errb.String())
+	}
+	return texts
 }

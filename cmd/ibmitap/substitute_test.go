@@ -76,7 +76,10 @@ func TestNoSubstitutesInOutput(t *testing.T) {
 		out, errs, _ := readCapture(t, format, files...)
 		texts = append(texts, out, errs)
 	}
+	texts = append(texts, reportTexts(t, files)...)
 	goldens, _ := filepath.Glob(filepath.Join(testdataDir, "golden", "jt400-*"))
+	reports, _ := filepath.Glob(filepath.Join(testdataDir, "golden", "report.*"))
+	goldens = append(goldens, reports...)
 	for _, g := range goldens {
 		b, _ := os.ReadFile(g)
 		texts = append(texts, string(b))

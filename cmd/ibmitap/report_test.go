@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ibmitap/ibmitap/report/compliance"
+)
+
+func runReport(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), append([]string{"report"}, args...), nil, &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func decodeReport(t *testing.T, s string) *compliance.Report {
+	t.Helper()
+	var r compliance.Report
+	if err := json.Unmarshal([]byte(s), &r); err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, s)
+	}
+	return &r
+}
+
+// TestReportGolden renders the compliance report of every bundled capture
+// as JSON and Markdown and compares them with testdata/golden/report.*.
+func TestReportGolden(t *testing.T) {
+	files := captures(t)
+	for _, format := range []string{"json", "md"} {
+		t.Run(format, func(t *testing.T) {
+			out, errs, code := runReport(t, append([]string{"--format", format}, files...)...)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			golden := filepath.Join(testdataDir, "golden", "report."+format)
+			if *update {
+				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./cmd/ibmitap -run Golden -update)", err)
+			}
+			if out != string(want) {
+				t.Errorf("report differs from %s (rerun with -update after checking):\n--- got\n%s", golden, out)
+			}
+		})
+	}
+}
+
+// TestReportControls asserts each control's verdict on captures where it
+// must pass and where it must fail.
+func TestReportControls(t *testing.T) {
+	cases := []struct {
+		capture string
+		want    map[string]string
+		user    string // must be named as a password exposure
+	}{
+		{"telnet-login-23.pcap", map[string]string{
+			"auth-factors-encrypted": "fail", "admin-access-encrypted": "fail",
+			"transmission-encrypted": "fail", "strong-tls": "not_assessed",
+		}, "ibmitst"},
+		{"tls13-sni-9476.pcap", map[string]string{
+			"auth-factors-encrypted": "pass", "transmission-encrypted": "pass", "strong-tls": "pass",
+			"host-servers-tls": "pass", "admin-access-encrypted": "not_assessed",
+		}, ""},
+		{"tls13-nosni-9471.pcap", map[string]string{
+			"auth-factors-encrypted": "pass", "strong-tls": "pass", "host-servers-tls": "pass",
+		}, ""},
+		{"tls11-sni-992.pcap", map[string]string{
+			"strong-tls": "fail", "admin-access-encrypted": "pass", "auth-factors-encrypted": "pass",
+		}, ""},
+		{"tls10-nosni-2010.pcap", map[string]string{"strong-tls": "fail"}, ""},
+		{"syn-only.pcap", map[string]string{
+			"auth-factors-encrypted": "not_assessed", "admin-access-encrypted": "not_assessed",
+			"transmission-encrypted": "not_assessed", "strong-tls": "not_assessed", "host-servers-tls": "not_assessed",
+		}, ""},
+		{"jt400-plain-signon.pcap", map[string]string{
+			"auth-factors-encrypted": "fail", "host-servers-tls": "fail", "transmission-encrypted": "fail",
+		}, ""},
+		{"jt400-tls.pcap", map[string]string{
+			"auth-factors-encrypted": "pass", "host-servers-tls": "pass", "strong-tls": "pass",
+		}, ""},
+		{"jt400-plain-database-command.pcap", map[string]string{"admin-access-encrypted": "fail"}, ""},
+		{"ftp-anonymous.pcap", map[string]string{"auth-factors-encrypted": "pass", "transmission-encrypted": "fail"}, ""},
+		{"ftp-plain-curl.pcap", map[string]string{"auth-factors-encrypted": "fail"}, "ibmitst"},
+		{"drda-secmec3.pcap", map[string]string{"auth-factors-encrypted": "fail", "host-servers-tls": "fail"}, "drdauser"},
+		{"smb-smb3-encrypted.pcap", map[string]string{"transmission-encrypted": "pass"}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.capture, func(t *testing.T) {
+			out, errs, code := runReport(t, "--format", "json", filepath.Join(testdataDir, c.capture))
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errs)
+			}
+			r := decodeReport(t, out)
+			got := map[string]compliance.Control{}
+			for _, x := range r.Controls {
+				got[x.ID] = x
+			}
+			for id, want := range c.want {
+				x, ok := got[id]
+				if !ok {
+					t.Errorf("control %s missing", id)
+					continue
+				}
+				if x.Status != want {
+					t.Errorf("%s: %s, want %s (%s)", id, x.Status, want, x.Reason)
+				}
+				if x.Status == "fail" && x.Evidence == 0 {
+					t.Errorf("%s fails with no evidence", id)
+				}
+			}
+			if c.user != "" {
+				found := false
+				for _, e := range r.Exposures {
+					found = found || (e.Class == compliance.ClassPassword && e.User == c.user)
+				}
+				if !found {
+					t.Errorf("no password exposure names %s: %+v", c.user, r.Exposures)
+				}
+			}
+		})
+	}
+}
+
+// TestReportSameFromJSONLines: the report from `read --format json` output
+// is the report from the captures themselves.
+func TestReportSameFromJSONLines(t *testing.T) {
+	files := captures(t)
+	jsonl, errs, code := readCapture(t, "json", files...)
+	if code != exitOK {
+		t.Fatalf("read: exit %d: %s", code, errs)
+	}
+	path := filepath.Join(t.TempDir(), "flows.jsonl")
+	if err := os.WriteFile(path, []byte(jsonl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"json", "md", "table"} {
+		fromCaps, errs, code := runReport(t, append([]string{"--format", format}, files...)...)
+		if code != exitOK {
+			t.Fatalf("captures: exit %d: %s", code, errs)
+		}
+		fromLines, errs, code := runReport(t, "--format", format, path)
+		if code != exitOK {
+			t.Fatalf("JSON lines: exit %d: %s", code, errs)
+		}
+		if fromCaps != fromLines {
+			t.Errorf("%s: the report from JSON lines differs from the report from captures", format)
+		}
+	}
+}
+
+// TestReportBrokenLine: a broken JSON line is named (file and line), the
+// rest is still read, and the exit status is 1.
+func TestReportBrokenLine(t *testing.T) {
+	jsonl, _, _ := readCapture(t, "json", filepath.Join(testdataDir, "telnet-login-23.pcap"), filepath.Join(testdataDir, "jt400-tls.pcap"))
+	lines := strings.Split(strings.TrimSpace(jsonl), "\n")
+	broken := append([]string{lines[0], `{"schema":"ibmitap.flow/1", cut here`}, lines[1:]...)
+	path := filepath.Join(t.TempDir(), "broken.jsonl")
+	if err := os.WriteFile(path, []byte(strings.Join(broken, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runReport(t, "--format", "json", path)
+	if code != exitError {
+		t.Errorf("exit %d, want %d", code, exitError)
+	}
+	if !strings.Contains(errs, path+": line 2:") {
+		t.Errorf("stderr does not name the line: %s", errs)
+	}
+	r := decodeReport(t, out)
+	if want := uint64(len(lines) - 1); r.Coverage.Flows != want || !r.Coverage.Known {
+		t.Errorf("flows %d (coverage known %v), want %d and the run summary", r.Coverage.Flows, r.Coverage.Known, want)
+	}
+}
+
+func TestReportUsage(t *testing.T) {
+	file := filepath.Join(testdataDir, "telnet-login-23.pcap")
+	for _, args := range [][]string{
+		{"--since", "2026-11-22", "--until", "2026-11-21", file},
+		{"--since", "2026-11-21T00:00:00Z", "--until", "2026-11-21T00:00:00Z", file},
+		{"--since", "yesterday", file},
+		{},
+		{"--format", "pdf", file},
+	} {
+		if _, errs, code := runReport(t, args...); code != exitUsage || errs == "" {
+			t.Errorf("report %q: exit %d, want %d with a message", args, code, exitUsage)
+		}
+	}
+}
+
+// TestReportPeriod: flows outside --since/--until are left out.
+func TestReportPeriod(t *testing.T) {
+	file := filepath.Join(testdataDir, "telnet-login-23.pcap")
+	out, _, code := runReport(t, "--format", "json", "--since", "2026-11-22", file)
+	if code != exitOK {
+		t.Fatal(code)
+	}
+	if r := decodeReport(t, out); r.Coverage.Flows != 0 || r.Controls[0].Status != "not_assessed" {
+		t.Errorf("a period after the capture still holds %d flows", r.Coverage.Flows)
+	}
+	out, _, _ = runReport(t, "--format", "json", "--since", "2026-11-21", "--until", "2026-11-22", file)
+	if r := decodeReport(t, out); r.Coverage.Flows == 0 || r.Period.From != "2026-11-21T00:00:00.000000000Z" {
+		t.Errorf("the period of the capture: %d flows, from %s", r.Coverage.Flows, r.Period.From)
+	}
+}
+
+// TestReportOutputFile: -o writes the file whole (through a rename) and
+// picks the format from the extension.
+func TestReportOutputFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	if _, errs, code := runReport(t, "-o", path, filepath.Join(testdataDir, "jt400-tls.pcap")); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeReport(t, string(b))
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*tmp"))
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}

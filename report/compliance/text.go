@@ -1,0 +1,80 @@
+package compliance
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Text shared by the Markdown, table, CSV and HTML renderers.
+
+var statusWord = map[string]string{Pass: "PASS", Fail: "FAIL", NotAssessed: "NOT ASSESSED"}
+
+var classTitle = map[string]string{
+	ClassPassword:   "Passwords in clear",
+	ClassSubstitute: "Password substitutes with both seeds (offline-guessable)",
+	ClassUserID:     "User IDs alone",
+}
+
+// Classes in report order.
+var classes = []string{ClassPassword, ClassSubstitute, ClassUserID}
+
+// severities worst first, for trend columns.
+var severitiesDesc = []string{"critical", "high", "medium", "low", "info"}
+
+// listed joins up to the listed items and says how many more there are.
+func listed(items []string, total int) string {
+	s := strings.Join(items, ", ")
+	if total > len(items) {
+		s += fmt.Sprintf(" (+%d more)", total-len(items))
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// lossText renders the capture-loss estimate.
+func lossText(c Coverage) string {
+	if c.CaptureLoss < 0 {
+		return "not estimable"
+	}
+	return fmt.Sprintf("%.2f%%", 100*c.CaptureLoss)
+}
+
+// evidenceText says where a sample's packets are.
+func evidenceText(s Sample) string {
+	if s.File == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s packet %d", s.File, s.FirstPacket)
+}
+
+// coverageRows are the coverage facts as label/value pairs.
+func coverageRows(r *Report) [][2]string {
+	c := r.Coverage
+	known := func(v uint64) string {
+		if !c.Known {
+			return "unknown"
+		}
+		return fmt.Sprint(v)
+	}
+	return [][2]string{
+		{"Period", r.Period.From + " to " + r.Period.Until},
+		{"Flows seen", orDash(r.Period.FirstSeen) + " to " + orDash(r.Period.LastSeen)},
+		{"Sensors", orDash(strings.Join(c.Sensors, ", "))},
+		{"Inputs", orDash(strings.Join(c.Inputs, ", "))},
+		{"Runs", fmt.Sprint(c.Runs)},
+		{"IBM i systems", fmt.Sprint(c.Systems)},
+		{"Packets", known(c.Packets)},
+		{"Flows", fmt.Sprint(c.Flows)},
+		{"Flows without payload / uninspected", fmt.Sprintf("%d / %d", c.NoPayload, c.Uninspected)},
+		{"Kernel drops", known(c.KernelDrops)},
+		{"Output drops", known(c.OutputDrops)},
+		{"Flows evicted", known(c.Evicted)},
+		{"Estimated capture loss", lossText(c)},
+	}
+}
