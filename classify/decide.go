@@ -68,7 +68,7 @@ func (e *Engine) close(f *flow, reason string) {
 	e.stopBuffering(f)
 	e.listOf(f).unlink(f)
 	f.closed = true
-	f.endReason = reason
+	f.endReason = reasonCode(reason)
 	e.lists[listClosed].pushBack(f)
 }
 
@@ -80,12 +80,12 @@ func (e *Engine) finish(f *flow, reason string) {
 	}
 	e.forgetFTPControl(f)
 	if f.closed {
-		reason = f.endReason
+		reason = endReasons[f.endReason]
 	}
 	r := &Flow{
 		Start: f.start, End: f.last,
 		Transport: f.transport,
-		Client:    f.client, Server: f.server,
+		Client:    f.client(), Server: f.server(),
 		HasPayload: f.payload,
 		PacketsC2S: f.pkts[c2s], PacketsS2C: f.pkts[s2c],
 		BytesC2S: f.bytes[c2s], BytesS2C: f.bytes[s2c],
@@ -94,7 +94,7 @@ func (e *Engine) finish(f *flow, reason string) {
 
 		FirstPacket: f.firstPacket,
 	}
-	v := &f.verdict
+	v := f.verdict()
 	r.Protocol = v.Protocol
 	r.Encrypted = v.Encrypted || v.Upgraded
 	// Payload nobody looked at, or a capture that starts mid-connection
@@ -115,9 +115,9 @@ func (e *Engine) finish(f *flow, reason string) {
 // label decides the service name: the bytes first, the port mapper's
 // answers next, the site file and the port catalog last.
 func (e *Engine) label(f *flow, r *Flow) {
-	v := &f.verdict
+	v := f.verdict()
 	proto := catalog.Proto(f.transport)
-	addr, port := f.server.Addr(), f.server.Port()
+	addr, port := f.server().Addr(), f.server().Port()
 	l, fromMapper := e.learned[makeHostKey(addr, port)]
 	ent, haveEnt := e.cat.LookupHost(addr, proto, port)
 	if haveEnt && !specific(ent) {
@@ -195,9 +195,9 @@ func (e *Engine) tlsName(name string) string {
 // policy raises the findings that depend on where the flow went rather than
 // on one protocol's messages, then appends the detector's own findings.
 func (e *Engine) policy(f *flow, r *Flow) {
-	v := &f.verdict
+	v := f.verdict()
 	proto := catalog.Proto(f.transport)
-	addr, port := f.server.Addr(), f.server.Port()
+	addr, port := f.server().Addr(), f.server().Port()
 	l, fromMapper := e.learned[makeHostKey(addr, port)]
 
 	if r.Inspected {

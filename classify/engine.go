@@ -69,7 +69,8 @@ type Engine struct {
 	owners      []owner // flows holding head buffers, oldest first
 	ownerAt     int     // owners before it were handled
 
-	dirty []*flow // flows whose heads grew since their last inspection
+	dirty   []*flow   // flows whose heads grew since their last inspection
+	details []*detail // free inspection states
 	// allRuled is the ruled-out mask of a flow no detector can recognise.
 	allRuled uint64
 	learned  map[hostKey]learned
@@ -187,7 +188,7 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 		// The 4-tuple is being reused by a new connection.
 		reason := EndReused
 		if f.closed {
-			reason = f.endReason
+			reason = endReasons[f.endReason]
 		}
 		e.finish(f, reason)
 		e.remove(f)
@@ -197,7 +198,7 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 		f = e.newFlow(k, p, ts)
 	}
 	dir := c2s
-	if p.SrcPort != f.client.Port() || p.Src != f.client.Addr() {
+	if fromA(k, p) != f.clientA {
 		dir = s2c
 	}
 	f.pkts[dir]++
@@ -216,7 +217,9 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 	if isTCP {
 		seq := p.Seq
 		if p.TCPFlags&capture.FlagSYN != 0 {
-			f.heads[dir].syn(seq)
+			if f.d != nil {
+				f.d.heads[dir].syn(seq)
+			}
 			if !f.synSeenDir[dir] {
 				f.synSeenDir[dir], f.isn[dir] = true, seq
 			}
@@ -247,7 +250,7 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 // connection on the same 4-tuple (its FIN was not captured) rather than
 // retransmitting the first SYN.
 func (e *Engine) newConnection(f *flow, p *capture.Packet) bool {
-	if p.SrcPort != f.client.Port() || p.Src != f.client.Addr() {
+	if fromA(f.k, p) != f.clientA {
 		return false // a SYN from the server side is no new connection of the client's
 	}
 	return !f.synSeenDir[c2s] || p.Seq != f.isn[c2s]
@@ -287,7 +290,7 @@ func (e *Engine) payload(f *flow, dir int, seq uint32, data []byte) {
 	if !f.buffering {
 		return
 	}
-	h := &f.heads[dir]
+	h := &e.detail(f).heads[dir]
 	hadHole := h.hole
 	owned := e.ownsHeads(f)
 	e.current = f
@@ -300,7 +303,7 @@ func (e *Engine) payload(f *flow, dir int, seq uint32, data []byte) {
 	}
 	if e.allocFailed {
 		e.allocFailed = false
-		if f.heads[c2s].buf == nil && f.heads[s2c].buf == nil {
+		if !e.ownsHeads(f) {
 			e.noMemory(f)
 			return
 		}
@@ -328,7 +331,7 @@ func (e *Engine) datagram(f *flow, dir int, data []byte) {
 	if !f.buffering {
 		return
 	}
-	h := &f.heads[dir]
+	h := &e.detail(f).heads[dir]
 	if h.full {
 		return
 	}
@@ -343,7 +346,7 @@ func (e *Engine) datagram(f *flow, dir int, data []byte) {
 	}
 	if e.allocFailed {
 		e.allocFailed = false
-		if f.heads[c2s].buf == nil && f.heads[s2c].buf == nil {
+		if !e.ownsHeads(f) {
 			e.noMemory(f)
 			return
 		}
@@ -390,7 +393,10 @@ const maxUDPDatagrams = 8
 // maybeStopBuffering frees a flow's heads once nothing more can be learned
 // from them: the TLS handshake is over, or both directions are full.
 func (e *Engine) maybeStopBuffering(f *flow) {
-	v := &f.verdict
+	if f.d == nil {
+		return
+	}
+	v := &f.d.verdict
 	done := false
 	switch {
 	case v.Encrypted && v.Protocol == "ssh":
@@ -400,13 +406,13 @@ func (e *Engine) maybeStopBuffering(f *flow) {
 	case v.Upgraded && v.TLS.Established:
 		done = true
 	}
-	h0, h1 := &f.heads[c2s], &f.heads[s2c]
+	h0, h1 := &f.d.heads[c2s], &f.d.heads[s2c]
 	if (h0.full || h0.hole) && (h1.full || h1.hole) {
 		done = true
 	}
 	// Every detector ruled the flow out: nothing will recognise it. A flow
 	// picked up mid-stream keeps buffering for the mid-stream TLS fallback.
-	if f.matched < 0 && !f.midStream && f.ruled == e.allRuled {
+	if f.matched < 0 && !f.midStream && f.d.ruled == e.allRuled {
 		done = true
 	}
 	if done {
@@ -419,9 +425,66 @@ func (e *Engine) stopBuffering(f *flow) {
 		e.inspect(f)
 	}
 	f.buffering = false
-	for i := range f.heads {
-		e.putHead(f.heads[i].release())
+	e.release(f)
+}
+
+// detail returns f's inspection state, taking one from the free list the
+// first time. A flow that sends no payload never has one.
+func (e *Engine) detail(f *flow) *detail {
+	if f.d != nil {
+		return f.d
 	}
+	var d *detail
+	if n := len(e.details); n > 0 {
+		d = e.details[n-1]
+		e.details = e.details[:n-1]
+	} else {
+		d = new(detail)
+	}
+	for dir := range d.heads {
+		if f.synSeenDir[dir] {
+			d.heads[dir].syn(f.isn[dir])
+		}
+	}
+	f.d = d
+	return d
+}
+
+// release gives back what inspection held once it ended: the head buffers,
+// and the whole detail when no detector found anything (a verdict, once
+// there is one, is needed for the flow's record).
+func (e *Engine) release(f *flow) {
+	d := f.d
+	if d == nil {
+		return
+	}
+	for i := range d.heads {
+		e.putHead(d.heads[i].release())
+	}
+	if f.buffering || f.dirty || !emptyVerdict(&d.verdict) {
+		return
+	}
+	e.freeDetail(f)
+}
+
+// freeDetail puts f's detail back on the free list.
+func (e *Engine) freeDetail(f *flow) {
+	d := f.d
+	if d == nil {
+		return
+	}
+	f.d = nil
+	for i := range d.heads {
+		e.putHead(d.heads[i].release())
+	}
+	*d = detail{}
+	e.details = append(e.details, d)
+}
+
+// emptyVerdict reports whether v is what inspect leaves when nothing matched.
+func emptyVerdict(v *detect.Verdict) bool {
+	return v.Protocol == "" && v.Service == "" && !v.Encrypted && !v.Upgraded && !v.TLS.Seen &&
+		v.User == "" && v.PortmapRequest == "" && len(v.Findings) == 0 && len(v.Learn) == 0 && len(v.Expect) == 0
 }
 
 // minHead is the smallest head buffer. Heads start small and double as
@@ -484,7 +547,7 @@ type owner struct {
 }
 
 func (e *Engine) ownsHeads(f *flow) bool {
-	return f.heads[c2s].buf != nil || f.heads[s2c].buf != nil
+	return f.d != nil && (f.d.heads[c2s].buf != nil || f.d.heads[s2c].buf != nil)
 }
 
 // reclaim makes room for size more bytes of head memory: it drops idle
@@ -528,10 +591,15 @@ func (e *Engine) dropFree() {
 // time is asked first; the registry order decides otherwise.
 func (e *Engine) inspect(f *flow) {
 	f.dirty = false
-	h0, h1 := &f.heads[c2s], &f.heads[s2c]
+	d := e.detail(f)
+	h0, h1 := &d.heads[c2s], &d.heads[s2c]
+	cp, sp := f.k.pa, f.k.pb
+	if !f.clientA {
+		cp, sp = sp, cp
+	}
 	in := detect.Input{
 		C2S: h0.buf, S2C: h1.buf,
-		ClientPort: f.client.Port(), ServerPort: f.server.Port(),
+		ClientPort: cp, ServerPort: sp,
 		Transport: f.transport, MidStream: f.midStream,
 		C2SFull: h0.full, S2CFull: h1.full,
 		C2SHole: h0.hole, S2CHole: h1.hole,
@@ -539,20 +607,20 @@ func (e *Engine) inspect(f *flow) {
 	var v detect.Verdict
 	matched := -1
 	if f.matched >= 0 && e.dets[f.matched].Detect(&in, &v) {
-		matched = f.matched
+		matched = int(f.matched)
 	} else {
 		for i := range e.dets {
-			if f.ruled&(1<<i) != 0 {
+			if d.ruled&(1<<i) != 0 {
 				continue // it said "not me" before; more bytes cannot change that
 			}
 			v = detect.Verdict{}
-			d := &e.dets[i]
-			if d.Detect(&in, &v) {
+			det := &e.dets[i]
+			if det.Detect(&in, &v) {
 				matched = i
 				break
 			}
-			if d.Reject != nil && d.Reject(&in) {
-				f.ruled |= 1 << i
+			if det.Reject != nil && det.Reject(&in) {
+				d.ruled |= 1 << i
 			}
 		}
 	}
@@ -560,7 +628,7 @@ func (e *Engine) inspect(f *flow) {
 		v = detect.Verdict{}
 		fallbackTLS(&in, &v)
 	}
-	f.matched = matched
-	f.verdict = v
+	f.matched = int8(matched)
+	d.verdict = v
 	e.learnFrom(f)
 }

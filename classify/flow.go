@@ -73,35 +73,84 @@ type FlowRef struct {
 	Client, Server netip.AddrPort
 }
 
-// flow is the engine's state for one live flow.
+// flow is the engine's state for one live flow: what every flow carries,
+// payload or not, kept small (TestFlowSize) because a flood fills the table
+// with flows that never send a byte. What only inspected flows need (heads,
+// verdict, detector progress) lives in a detail taken from a free list when
+// the first payload arrives and given back when inspection ends.
 type flow struct {
-	k              key
-	client, server netip.AddrPort
-	transport      uint8
-	start, last    time.Time
-	firstPacket    uint64 // capture.Packet.Number of the first packet
-	pkts           [2]uint64
-	bytes          [2]uint64
-	heads          [2]head
-	fin            [2]bool
-	closed         bool   // FIN both ways or RST: waiting out the linger time
-	endReason      string // why it closed
-	buffering      bool   // heads still collect bytes
-	dirty          bool   // heads grew since the last inspection
-	payload        bool
-	midStream      bool
-	verdict        detect.Verdict
-	matched        int    // registry index of the detector that matched, -1 none
-	ruled          uint64 // bit i: detector i rejected the flow for good
-	expected       *expectation
-	ftpControl     bool // registered as an encrypted FTP control connection
-	nexpect        int  // announced connections already registered
-	isn            [2]uint32
-	synSeenDir     [2]bool
-	unbuffered     bool   // payload came but no head memory was left: nothing was inspected
-	gen            uint32 // incremented each time the struct is reused for a new flow
+	k           key
+	start, last time.Time
+	firstPacket uint64 // capture.Packet.Number of the first packet
+	pkts        [2]uint64
+	bytes       [2]uint64
+	isn         [2]uint32
+	gen         uint32 // incremented each time the struct is reused for a new flow
+	transport   uint8
+	clientA     bool // the client is the key's a endpoint
+	v6          bool // the addresses are IPv6
+	fin         [2]bool
+	synSeenDir  [2]bool
+	closed      bool  // FIN both ways or RST: waiting out the linger time
+	endReason   uint8 // why it closed (index into endReasons)
+	buffering   bool  // heads still collect bytes
+	dirty       bool  // heads grew since the last inspection
+	payload     bool
+	midStream   bool
+	ftpControl  bool // registered as an encrypted FTP control connection
+	unbuffered  bool // payload came but no head memory was left: nothing was inspected
+	matched     int8 // registry index of the detector that matched, -1 none
+	d           *detail
+	expected    *expectation
 	// LRU links, most recently seen at the tail.
 	prev, next *flow
+}
+
+// detail is the inspection state of a flow that carried payload.
+type detail struct {
+	heads   [2]head
+	verdict detect.Verdict
+	ruled   uint64 // bit i: detector i rejected the flow for good
+	nexpect int    // announced connections already registered
+}
+
+// noVerdict is the verdict of a flow without detail; never written.
+var noVerdict detect.Verdict
+
+// verdict returns what the detectors found (read only).
+func (f *flow) verdict() *detect.Verdict {
+	if f.d == nil {
+		return &noVerdict
+	}
+	return &f.d.verdict
+}
+
+// endpoint returns the key's a (or b) endpoint as an address and port.
+func (f *flow) endpoint(a bool) netip.AddrPort {
+	b, port := f.k.b, f.k.pb
+	if a {
+		b, port = f.k.a, f.k.pa
+	}
+	addr := netip.AddrFrom16(b)
+	if !f.v6 {
+		addr = addr.Unmap()
+	}
+	return netip.AddrPortFrom(addr, port)
+}
+
+func (f *flow) client() netip.AddrPort { return f.endpoint(f.clientA) }
+func (f *flow) server() netip.AddrPort { return f.endpoint(!f.clientA) }
+
+// endReasons are the values of flow.endReason.
+var endReasons = [...]string{"", EndFIN, EndRST, EndIdle, EndEvicted, EndFlush, EndReused}
+
+func reasonCode(r string) uint8 {
+	for i, s := range endReasons {
+		if s == r {
+			return uint8(i)
+		}
+	}
+	return 0
 }
 
 const (

@@ -46,3 +46,8 @@ type hostKey struct {
 func makeHostKey(a netip.Addr, port uint16) hostKey {
 	return hostKey{addr: a.As16(), port: port}
 }
+
+// fromA reports whether p was sent by the a endpoint of its flow key k.
+func fromA(k key, p *capture.Packet) bool {
+	return p.SrcPort == k.pa && p.Src.As16() == k.a
+}

@@ -38,8 +38,8 @@ const expectTTL = 2 * time.Minute
 // verdict from the whole head each time, in the same order, so only what is
 // new since the last inspection is registered.
 func (e *Engine) learnFrom(f *flow) {
-	v := &f.verdict
-	srv := f.server.Addr()
+	v := f.verdict()
+	srv := f.server().Addr()
 	for _, m := range v.Learn {
 		e.learn(makeHostKey(srv, m.Port), learned{
 			service: m.Service,
@@ -49,14 +49,15 @@ func (e *Engine) learnFrom(f *flow) {
 	}
 	if !f.ftpControl && e.protectedFTPControl(f) {
 		f.ftpControl = true
-		e.ftpCtl[pairKey{f.client.Addr().As16(), srv.As16()}] = expectation{
+		e.ftpCtl[pairKey{f.client().Addr().As16(), srv.As16()}] = expectation{
 			service:   "ftps-data",
-			control:   FlowRef{Transport: f.transport, Client: f.client, Server: f.server},
+			control:   FlowRef{Transport: f.transport, Client: f.client(), Server: f.server()},
 			protected: true,
 			guess:     true,
 		}
 	}
-	for i := f.nexpect; i < len(v.Expect); i++ {
+	d := f.d // learnFrom follows an inspection: f has its detail
+	for i := d.nexpect; i < len(v.Expect); i++ {
 		x := v.Expect[i]
 		addr := x.Addr
 		if !addr.IsValid() {
@@ -64,8 +65,8 @@ func (e *Engine) learnFrom(f *flow) {
 		}
 		e.addExpectation(f, addr, x.Port, x.Service)
 	}
-	if len(v.Expect) > f.nexpect {
-		f.nexpect = len(v.Expect)
+	if len(v.Expect) > d.nexpect {
+		d.nexpect = len(v.Expect)
 	}
 }
 
@@ -120,8 +121,8 @@ func (e *Engine) addExpectation(f *flow, addr netip.Addr, port uint16, service s
 	}
 	e.expect[makeHostKey(addr, port)] = expectation{
 		service:   service,
-		control:   FlowRef{Transport: f.transport, Client: f.client, Server: f.server},
-		protected: f.verdict.Upgraded || f.verdict.Encrypted,
+		control:   FlowRef{Transport: f.transport, Client: f.client(), Server: f.server()},
+		protected: f.verdict().Upgraded || f.verdict().Encrypted,
 		until:     e.now.Add(expectTTL),
 	}
 }
@@ -132,14 +133,14 @@ type pairKey struct{ client, server [16]byte }
 // protectedFTPControl reports whether f is an FTP control connection whose
 // commands are encrypted: implicit FTPS or FTP after AUTH TLS.
 func (e *Engine) protectedFTPControl(f *flow) bool {
-	v := &f.verdict
+	v := f.verdict()
 	if v.Protocol == "ftp" {
 		return v.Upgraded
 	}
 	if v.Protocol != "tls" {
 		return false
 	}
-	ent, ok := e.cat.LookupHost(f.server.Addr(), catalog.Proto(f.transport), f.server.Port())
+	ent, ok := e.cat.LookupHost(f.server().Addr(), catalog.Proto(f.transport), f.server().Port())
 	return ok && ent.Name == "ftps"
 }
 
@@ -148,19 +149,19 @@ func (e *Engine) protectedFTPControl(f *flow) bool {
 // session between the same hosts for a connection between two unregistered
 // ports (a guess the label applies only if the flow turns out to be TLS).
 func (e *Engine) dataExpectation(f *flow) (expectation, bool) {
-	hk := makeHostKey(f.server.Addr(), f.server.Port())
+	hk := makeHostKey(f.server().Addr(), f.server().Port())
 	if x, ok := e.expect[hk]; ok && !e.now.After(x.until) {
 		delete(e.expect, hk)
 		return x, true
 	}
-	if f.transport != 6 || f.server.Port() < 1024 || f.client.Port() < 1024 ||
-		e.known(f.server.Addr(), catalog.TCP, f.server.Port()) {
+	if f.transport != 6 || f.server().Port() < 1024 || f.client().Port() < 1024 ||
+		e.known(f.server().Addr(), catalog.TCP, f.server().Port()) {
 		return expectation{}, false
 	}
 	if _, ok := e.learned[hk]; ok {
 		return expectation{}, false // the port mapper named this port
 	}
-	x, ok := e.ftpCtl[pairKey{f.client.Addr().As16(), f.server.Addr().As16()}]
+	x, ok := e.ftpCtl[pairKey{f.client().Addr().As16(), f.server().Addr().As16()}]
 	return x, ok
 }
 
@@ -170,8 +171,8 @@ func (e *Engine) forgetFTPControl(f *flow) {
 	if !f.ftpControl {
 		return
 	}
-	pk := pairKey{f.client.Addr().As16(), f.server.Addr().As16()}
-	if x, ok := e.ftpCtl[pk]; ok && x.control.Client == f.client && x.control.Server == f.server {
+	pk := pairKey{f.client().Addr().As16(), f.server().Addr().As16()}
+	if x, ok := e.ftpCtl[pk]; ok && x.control.Client == f.client() && x.control.Server == f.server() {
 		delete(e.ftpCtl, pk)
 	}
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/ibmitap/ibmitap/capture"
 	"github.com/ibmitap/ibmitap/catalog"
-	"github.com/ibmitap/ibmitap/classify/detect"
 )
 
 // flowList is an intrusive doubly linked list, least recently seen first.
@@ -70,19 +69,21 @@ func (e *Engine) newFlow(k key, p *capture.Packet, ts time.Time) *flow {
 	} else {
 		f = new(flow)
 	}
-	*f = flow{k: k, transport: p.Transport, start: ts, last: ts, firstPacket: p.Number, matched: -1, buffering: true, gen: f.gen + 1}
+	*f = flow{k: k, transport: p.Transport, start: ts, last: ts, firstPacket: p.Number, matched: -1, buffering: true, gen: f.gen + 1, v6: p.Src.Is6()}
 
-	src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
+	srcA := fromA(k, p)
 	switch {
 	case p.Transport == capture.TCP && p.TCPFlags&capture.FlagSYN != 0:
 		// SYN from the client, or SYN-ACK from the server.
-		f.client, f.server = src, dst
+		f.clientA = srcA
 		if p.TCPFlags&capture.FlagACK != 0 {
-			f.client, f.server = dst, src
+			f.clientA = !srcA
 			f.midStream = true // the client's SYN was not seen
 		}
 	default:
-		f.client, f.server = e.orient(src, dst, p.Transport)
+		src, dst := netip.AddrPortFrom(p.Src, p.SrcPort), netip.AddrPortFrom(p.Dst, p.DstPort)
+		client, _ := e.orient(src, dst, p.Transport)
+		f.clientA = srcA == (client == src)
 		f.midStream = p.Transport == capture.TCP
 	}
 	if x, ok := e.dataExpectation(f); ok {
@@ -139,7 +140,7 @@ func (e *Engine) known(addr netip.Addr, proto catalog.Proto, port uint16) bool {
 // EndEvicted.
 func (e *Engine) evictOne() {
 	if f := e.lists[listClosed].head; f != nil {
-		e.finish(f, f.endReason)
+		e.finish(f, endReasons[f.endReason])
 		e.remove(f)
 		return
 	}
@@ -160,7 +161,7 @@ func (e *Engine) evictOne() {
 // past their linger time.
 func (e *Engine) expire() {
 	for f := e.lists[listClosed].head; f != nil && e.now.Sub(f.last) > e.cfg.Linger; f = e.lists[listClosed].head {
-		e.finish(f, f.endReason)
+		e.finish(f, endReasons[f.endReason])
 		e.remove(f)
 	}
 	e.expireList(&e.lists[listTCP], e.cfg.TCPIdle)
@@ -186,11 +187,8 @@ func (e *Engine) remove(f *flow) {
 	if e.flows[f.k] == f {
 		delete(e.flows, f.k)
 	}
-	for i := range f.heads {
-		e.putHead(f.heads[i].release())
-	}
+	e.freeDetail(f)
 	f.expected = nil
-	f.verdict = detect.Verdict{}
 	e.free = append(e.free, f)
 }
 
