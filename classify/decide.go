@@ -83,7 +83,7 @@ func (e *Engine) finish(f *flow, reason string) {
 		reason = endReasons[f.endReason]
 	}
 	r := &Flow{
-		Start: f.start, End: f.last,
+		Start: unixTime(f.start), End: unixTime(f.last),
 		Transport: f.transport,
 		Client:    f.client(), Server: f.server(),
 		HasPayload: f.payload,

@@ -165,8 +165,8 @@ func (e *Engine) Packet(p *capture.Packet) {
 		e.held, e.heldFlow, e.heldGen, e.heldAt = false, f, f.gen, ts
 	} else if e.confirmed {
 		e.confirmed = false
-		if h := e.heldFlow; h != nil && h.gen == e.heldGen && h.start.Equal(e.heldAt) {
-			h.start = e.jump
+		if h := e.heldFlow; h != nil && h.gen == e.heldGen && h.start == e.heldAt.UnixNano() {
+			h.start = e.jump.UnixNano()
 		}
 		e.heldFlow, e.jump = nil, time.Time{}
 	}
@@ -203,8 +203,8 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 	}
 	f.pkts[dir]++
 	f.bytes[dir] += uint64(p.IPPayloadLen)
-	if ts.After(f.last) {
-		f.last = ts
+	if t := ts.UnixNano(); t > f.last {
+		f.last = t
 	}
 	e.touch(f)
 	if f.closed {

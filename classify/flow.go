@@ -80,7 +80,7 @@ type FlowRef struct {
 // the first payload arrives and given back when inspection ends.
 type flow struct {
 	k           key
-	start, last time.Time
+	start, last int64  // Unix nanoseconds (capture times fit until 2262)
 	firstPacket uint64 // capture.Packet.Number of the first packet
 	pkts        [2]uint64
 	bytes       [2]uint64
@@ -140,6 +140,10 @@ func (f *flow) endpoint(a bool) netip.AddrPort {
 
 func (f *flow) client() netip.AddrPort { return f.endpoint(f.clientA) }
 func (f *flow) server() netip.AddrPort { return f.endpoint(!f.clientA) }
+
+// unixTime turns a flow's time back into a time.Time, in UTC as the
+// capture readers give it.
+func unixTime(ns int64) time.Time { return time.Unix(0, ns).UTC() }
 
 // endReasons are the values of flow.endReason.
 var endReasons = [...]string{"", EndFIN, EndRST, EndIdle, EndEvicted, EndFlush, EndReused}

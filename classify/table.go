@@ -69,7 +69,7 @@ func (e *Engine) newFlow(k key, p *capture.Packet, ts time.Time) *flow {
 	} else {
 		f = new(flow)
 	}
-	*f = flow{k: k, transport: p.Transport, start: ts, last: ts, firstPacket: p.Number, matched: -1, buffering: true, gen: f.gen + 1, v6: p.Src.Is6()}
+	*f = flow{k: k, transport: p.Transport, start: ts.UnixNano(), last: ts.UnixNano(), firstPacket: p.Number, matched: -1, buffering: true, gen: f.gen + 1, v6: p.Src.Is6()}
 
 	srcA := fromA(k, p)
 	switch {
@@ -146,7 +146,7 @@ func (e *Engine) evictOne() {
 	}
 	a, b := e.lists[listTCP].head, e.lists[listUDP].head
 	victim := a
-	if victim == nil || (b != nil && b.last.Before(a.last)) {
+	if victim == nil || (b != nil && b.last < a.last) {
 		victim = b
 	}
 	if victim == nil {
@@ -160,7 +160,7 @@ func (e *Engine) evictOne() {
 // expire ends flows idle for longer than their timeout and drops tombstones
 // past their linger time.
 func (e *Engine) expire() {
-	for f := e.lists[listClosed].head; f != nil && e.now.Sub(f.last) > e.cfg.Linger; f = e.lists[listClosed].head {
+	for f := e.lists[listClosed].head; f != nil && e.now.UnixNano()-f.last > int64(e.cfg.Linger); f = e.lists[listClosed].head {
 		e.finish(f, endReasons[f.endReason])
 		e.remove(f)
 	}
@@ -174,7 +174,7 @@ func (e *Engine) expire() {
 }
 
 func (e *Engine) expireList(l *flowList, idle time.Duration) {
-	for f := l.head; f != nil && e.now.Sub(f.last) > idle; f = l.head {
+	for f := l.head; f != nil && e.now.UnixNano()-f.last > int64(idle); f = l.head {
 		e.stats.IdleExpired++
 		e.finish(f, EndIdle)
 		e.remove(f)
@@ -201,7 +201,7 @@ func (e *Engine) Flush() {
 			open = append(open, f)
 		}
 	}
-	sort.SliceStable(open, func(i, j int) bool { return open[i].start.Before(open[j].start) })
+	sort.SliceStable(open, func(i, j int) bool { return open[i].start < open[j].start })
 	for _, f := range open {
 		e.finish(f, EndFlush)
 		e.remove(f)
