@@ -15,9 +15,10 @@ import (
 	"github.com/ibmitap/ibmitap/classify"
 	"github.com/ibmitap/ibmitap/record"
 	"github.com/ibmitap/ibmitap/report"
+	"github.com/ibmitap/ibmitap/ship"
 )
 
-func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) {
 	fs := flag.NewFlagSet("read", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	format := fs.String("format", "table", "output format: table, json or csv")
@@ -27,6 +28,8 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	maxFlows := fs.Int("max-flows", 1<<18, "flow-table size; the least recently seen flow is evicted (and counted) beyond it")
 	headBytes := fs.Int("head-bytes", 8192, "bytes kept per flow direction for protocol detection")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance reports)")
+	sensor := fs.String("sensor", "", "sensor `NAME` written in every record (default with --kafka: the host name)")
+	kf := addKafkaFlags(fs, true)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng; plain or gzip, zstd, xz compressed); - reads standard input.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -75,6 +78,21 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 		return exitError
 	}
+	var prod *ship.Producer
+	if kf.enabled() {
+		if prod, err = kf.newProducer(stderr, "read"); err != nil {
+			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+			return exitUsage
+		}
+		*sensor = sensorName(*sensor)
+		// Every way out below sends what is queued and says what was not.
+		defer func() {
+			if st := kf.closeProducer(prod, stderr); st.Unsent() > 0 && status == exitOK {
+				fmt.Fprintf(stderr, "ibmitap read: %d records did not reach Kafka\n", st.Unsent())
+				status = exitError
+			}
+		}()
+	}
 	var w io.Writer = stdout
 	var outFile *os.File
 	if *out != "" {
@@ -96,8 +114,12 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var writeErr error
 	pl := &pipeline{cmd: "read", catalog: cat, maxFlows: *maxFlows, headBytes: *headBytes}
 	res, err := pl.run(ctx, files, stdin, stderr, func(rec *record.Flow) {
+		rec.Sensor = *sensor
 		if r := record.SeverityRank(rec.Worst()); r > worst {
 			worst = r
+		}
+		if prod != nil {
+			prod.Flow(rec) // never waits; what is refused is counted
 		}
 		if err := writer.Write(rec); err != nil && writeErr == nil {
 			writeErr = err
@@ -107,9 +129,13 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 		return exitError
 	}
-	status := res.status
+	status = res.status
 	if res.opened == 0 {
 		return status // nothing was read: no empty report
+	}
+	res.run.Sensor = *sensor
+	if prod != nil {
+		prod.Run(&res.run)
 	}
 	sum := res.summary
 	sum.Run = &res.run
