@@ -11,8 +11,8 @@ func FromFlow(f *classify.Flow) Flow {
 	r := Flow{
 		Schema:         FlowSchema,
 		CommunityID:    CommunityID(f.Transport, f.Client, f.Server),
-		Start:          f.Start.UTC().Format(TimeLayout),
-		End:            f.End.UTC().Format(TimeLayout),
+		Start:          FormatTime(f.Start.UTC()),
+		End:            FormatTime(f.End.UTC()),
 		Transport:      TransportName(f.Transport),
 		Client:         f.Client.String(),
 		Server:         f.Server.String(),

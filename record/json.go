@@ -12,9 +12,10 @@ import (
 // Encoder writes records as JSON lines. It does not buffer: wrap w in a
 // bufio.Writer when lines should be batched.
 type Encoder struct {
-	w   io.Writer
-	buf bytes.Buffer
-	enc *json.Encoder
+	w    io.Writer
+	buf  bytes.Buffer
+	enc  *json.Encoder
+	line []byte // the hand-written encoders' output, reused
 }
 
 // NewEncoder returns an encoder writing to w.
@@ -26,10 +27,10 @@ func NewEncoder(w io.Writer) *Encoder {
 }
 
 // AppendFlow appends the JSON line of r (with its newline) to dst.
-func AppendFlow(dst []byte, r *Flow) []byte { return appendJSON(dst, r) }
+func AppendFlow(dst []byte, r *Flow) []byte { return appendFlow(dst, r) }
 
 // AppendEvent appends the JSON line of e (with its newline) to dst.
-func AppendEvent(dst []byte, e *Event) []byte { return appendJSON(dst, e) }
+func AppendEvent(dst []byte, e *Event) []byte { return appendEvent(dst, e) }
 
 // AppendRun appends the JSON line of r (with its newline) to dst.
 func AppendRun(dst []byte, r *Run) []byte { return appendJSON(dst, r) }
@@ -47,10 +48,18 @@ func appendJSON(dst []byte, v any) []byte {
 }
 
 // Flow writes one flow record.
-func (e *Encoder) Flow(r *Flow) error { return e.write(r) }
+func (e *Encoder) Flow(r *Flow) error {
+	e.line = appendFlow(e.line[:0], r)
+	_, err := e.w.Write(e.line)
+	return err
+}
 
 // Event writes one finding event.
-func (e *Encoder) Event(ev *Event) error { return e.write(ev) }
+func (e *Encoder) Event(ev *Event) error {
+	e.line = appendEvent(e.line[:0], ev)
+	_, err := e.w.Write(e.line)
+	return err
+}
 
 // Run writes one run summary.
 func (e *Encoder) Run(r *Run) error { return e.write(r) }
