@@ -8,10 +8,15 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/ibmitap/ibmitap/capture/synth"
 )
 
+func le16(v uint16) []byte { return []byte{byte(v), byte(v >> 8)} }
+
 var fuzzLinks = []LinkType{LinkNull, LinkEthernet, LinkRawDLT12, LinkRawDLT14, LinkRaw, LinkLoop,
-	LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2}
+	LinkLinuxSLL, LinkIPv4, LinkIPv6, LinkLinuxSLL2, LinkPPP, LinkPPPHDLC, LinkPPPoE, LinkCHDLC,
+	LinkIEEE80211, LinkRadiotap, LinkPPI, LinkNFLOG, LinkATMRFC1483, LinkPPPWithDir, LinkCHDLCWithDir}
 
 func FuzzDecode(f *testing.F) {
 	for _, l := range fuzzLinks {
@@ -21,6 +26,17 @@ func FuzzDecode(f *testing.F) {
 	f.Add(uint16(LinkEthernet), realEthUDP4)
 	f.Add(uint16(LinkRaw), withV6Ext(withV6Ext(ip4(realEthTCP6), 44, fragExt(0, true, 1)), 0, optExt(1)))
 	f.Add(uint16(LinkRaw), withIPv4Options(ip4(realEthTCP4), 2))
+	// Every link layer and tunnel, around IPv4 and IPv6.
+	for _, e := range synth.Encaps {
+		for _, fr := range [][]byte{realEthTCP4, realEthTCP6} {
+			w, err := e.Wrap(fr[14:], 1)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(e.Link(), w)
+		}
+	}
+	f.Add(uint16(LinkNFLOG), cat([]byte{2, 0, 0, 0, 8, 0, 1, 0, 0x08, 0, 3, 0}, le16(uint16(4+len(ip4(realEthTCP4)))), []byte{9, 0}, ip4(realEthTCP4)))
 	f.Fuzz(func(t *testing.T, link uint16, data []byte) {
 		var p Packet
 		reason, ok := Decode(LinkType(link), data, &p)
@@ -41,6 +57,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		if !p.Src.IsValid() || !p.Dst.IsValid() || p.Src.Is4() != p.Dst.Is4() {
 			t.Fatalf("addresses %v %v", p.Src, p.Dst)
+		}
+		if p.VLAN > 0x0FFF {
+			t.Fatalf("VLAN %d", p.VLAN)
 		}
 		if len(p.Payload) > p.IPPayloadLen {
 			t.Fatalf("payload %d longer than IP payload %d", len(p.Payload), p.IPPayloadLen)

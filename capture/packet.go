@@ -32,6 +32,10 @@ type Packet struct {
 	Src, Dst         netip.Addr
 	SrcPort, DstPort uint16
 	Transport        uint8 // TCP or UDP
+	// VLAN is the outer 802.1Q/802.1ad VLAN ID of the decoded packet (of
+	// the traffic inside a tunnel, not of the tunnel), 0 when untagged. It
+	// is part of the flow key.
+	VLAN uint16
 
 	TCPFlags uint8
 	Seq, Ack uint32

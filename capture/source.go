@@ -120,6 +120,9 @@ const (
 	SkipOtherTransport                    // ICMP, SCTP, GRE, no-next-header, ...
 	SkipBadTCPHeader                      // TCP data offset out of range
 	SkipBadUDPHeader                      // UDP length out of range
+	SkipWiFiEncrypted                     // 802.11 data frame with a protected (link-encrypted) body
+	SkipTooDeep                           // more nested encapsulations than maxEncap
+	SkipBadTunnelHeader                   // GRE or ERSPAN header malformed or of an unsupported version
 	NumSkipReasons                        // number of reasons; not a reason
 )
 
@@ -137,13 +140,20 @@ var skipNames = [NumSkipReasons]string{
 	SkipOtherTransport:  "other_transport",
 	SkipBadTCPHeader:    "bad_tcp_header",
 	SkipBadUDPHeader:    "bad_udp_header",
+	SkipWiFiEncrypted:   "wifi_encrypted",
+	SkipTooDeep:         "tunnel_too_deep",
+	SkipBadTunnelHeader: "bad_tunnel_header",
 }
 
 // Undecodable reports whether the reason means the record could not be read
 // at all (link type or encapsulation not understood, link-layer encryption),
 // as opposed to read and found to carry no TCP or UDP (ARP, ICMP, fragments).
 func (r SkipReason) Undecodable() bool {
-	return r == SkipUnsupportedLink || r == SkipBadLinkHeader
+	switch r {
+	case SkipUnsupportedLink, SkipBadLinkHeader, SkipWiFiEncrypted, SkipTooDeep, SkipBadTunnelHeader:
+		return true
+	}
+	return false
 }
 
 // String returns the reason's snake_case name.

@@ -86,6 +86,7 @@ func (e *Engine) finish(f *flow, reason string) {
 		Start: unixTime(f.start), End: unixTime(f.last),
 		Transport: f.transport,
 		Client:    f.client(), Server: f.server(),
+		VLAN:       f.k.vlan,
 		HasPayload: f.payload,
 		PacketsC2S: f.pkts[c2s], PacketsS2C: f.pkts[s2c],
 		BytesC2S: f.bytes[c2s], BytesS2C: f.bytes[s2c],

@@ -32,6 +32,7 @@ type Flow struct {
 	Start, End     time.Time
 	Transport      uint8 // 6 = TCP, 17 = UDP
 	Client, Server netip.AddrPort
+	VLAN           uint16 // outer VLAN ID of the traffic, 0 when untagged (part of the flow key)
 
 	Service     string // e.g. "as-signon", "as-database-s", "ftp", "unknown"
 	IBMi        bool

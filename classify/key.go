@@ -7,11 +7,13 @@ import (
 )
 
 // key identifies a flow regardless of direction: the endpoint that sorts
-// lower comes first. A fixed-size comparable struct hashes without
+// lower comes first. The VLAN is part of it, so overlapping address plans
+// on two VLANs stay two flows. A fixed-size comparable struct hashes without
 // allocating.
 type key struct {
 	a, b   [16]byte
 	pa, pb uint16
+	vlan   uint16
 	proto  uint8
 }
 
@@ -31,9 +33,9 @@ func endpointLess(a [16]byte, pa uint16, b [16]byte, pb uint16) bool {
 func makeKey(p *capture.Packet) key {
 	s, d := p.Src.As16(), p.Dst.As16()
 	if endpointLess(s, p.SrcPort, d, p.DstPort) {
-		return key{a: s, b: d, pa: p.SrcPort, pb: p.DstPort, proto: p.Transport}
+		return key{a: s, b: d, pa: p.SrcPort, pb: p.DstPort, vlan: p.VLAN, proto: p.Transport}
 	}
-	return key{a: d, b: s, pa: p.DstPort, pb: p.SrcPort, proto: p.Transport}
+	return key{a: d, b: s, pa: p.DstPort, pb: p.SrcPort, vlan: p.VLAN, proto: p.Transport}
 }
 
 // hostKey names one listening endpoint (server address and port) for learned

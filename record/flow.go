@@ -16,6 +16,7 @@ func FromFlow(f *classify.Flow) Flow {
 		Transport:      TransportName(f.Transport),
 		Client:         f.Client.String(),
 		Server:         f.Server.String(),
+		VLAN:           f.VLAN,
 		Service:        f.Service,
 		IBMi:           f.IBMi,
 		LabelSource:    f.LabelSource,

@@ -114,6 +114,14 @@ func firstNonEmpty(a, b string) string {
 
 // Finish renders the tables.
 func (t *Table) Finish(sum Summary) error {
+	for _, w := range sum.Warnings {
+		if _, err := fmt.Fprintf(t.w, "WARNING: %s\n", printable(w)); err != nil {
+			return err
+		}
+	}
+	if len(sum.Warnings) > 0 {
+		fmt.Fprintln(t.w)
+	}
 	if err := t.renderServices(); err != nil {
 		return err
 	}

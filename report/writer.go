@@ -32,6 +32,9 @@ type Summary struct {
 	// Run is the run summary; the JSON-lines writer ends its output with
 	// it (ibmitap.run/1) so the lines carry their coverage.
 	Run *record.Run
+	// Warnings are what the reader must know before trusting the rest
+	// (packets that could not be decoded); the table shows them first.
+	Warnings []string
 }
 
 // Formats lists the output formats by name.

@@ -23,19 +23,50 @@ func main() {
 	flag.Float64Var(&bo.ipv6, "ipv6", 0.2, "busy: share of IPv6 connections")
 	flag.Float64Var(&bo.vlan, "vlan", 0.1, "busy: share of VLAN-tagged connections")
 	flag.Float64Var(&bo.unknown, "unknown", 0.7, "busy: share of connections whose payload no detector recognises")
+	wrap := flag.String("wrap", "", "instead of generating traffic, replay the Ethernet pcap `-i` in this link layer or tunnel (ppp, gre, vxlan ...)")
+	in := flag.String("i", "", "input pcap for -wrap")
 	flag.Parse()
-	if *out == "" || *packets < 1 || flag.NArg() != 0 || (*shape != "mix" && *shape != "busy" && *shape != "synflood") {
-		fmt.Fprintln(os.Stderr, "usage: gencap [-packets N] [-seed S] [-shape mix|busy|synflood] [busy flags] -o FILE")
+	if *out == "" || *packets < 1 || flag.NArg() != 0 || (*shape != "mix" && *shape != "busy" && *shape != "synflood") || (*wrap != "") != (*in != "") {
+		fmt.Fprintln(os.Stderr, "usage: gencap [-packets N] [-seed S] [-shape mix|busy|synflood] [busy flags] -o FILE\n       gencap -wrap ENCAP -i IN.pcap -o FILE")
 		os.Exit(2)
 	}
 	bo.synOnly = *shape == "synflood"
 	if *shape == "mix" {
 		bo = busyOptions{}
 	}
-	if err := run(*out, *packets, *seed, bo); err != nil {
+	var err error
+	if *wrap != "" {
+		err = rewrap(*in, *out, synth.Encap(*wrap))
+	} else {
+		err = run(*out, *packets, *seed, bo)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "gencap:", err)
 		os.Exit(1)
 	}
+}
+
+// rewrap writes the packets of the capture in to out in framing e.
+func rewrap(in, out string, e synth.Encap) error {
+	src, err := os.Open(in)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(f)
+	if err := synth.Rewrap(bufio.NewReader(src), bw, e); err != nil {
+		f.Close()
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func run(path string, n int, seed uint64, bo busyOptions) error {

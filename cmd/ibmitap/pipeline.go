@@ -27,6 +27,9 @@ type pipelineResult struct {
 	run     record.Run     // the run summary (ibmitap.run/1)
 	opened  int            // files that could be opened
 	status  int            // exitOK or exitError
+	// read and decoded count the packets of all inputs, and those decoded
+	// as TCP or UDP.
+	read, decoded uint64
 }
 
 // numbered makes packet numbers run on across the files of one timeline, so
@@ -126,7 +129,12 @@ func (pl *pipeline) run(ctx context.Context, files []string, stdin io.Reader, st
 	for i, f := range files {
 		inputs[i] = inputName(f)
 	}
-	res.summary = report.Summary{Inputs: files, Counters: counters(capStats, eng.Stats())}
+	var warnings []string
+	warnings, res.read, res.decoded = undecodable(capStats)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "ibmitap %s: %s\n", pl.cmd, w)
+	}
+	res.summary = report.Summary{Inputs: files, Counters: counters(capStats, eng.Stats()), Warnings: warnings}
 	res.run = runSummary(inputs, capStats, eng.Stats(), acc)
 	return res, nil
 }

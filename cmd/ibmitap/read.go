@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/ibmitap/ibmitap/capture"
@@ -157,10 +158,57 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if *format != "table" {
 		fmt.Fprintf(stderr, "ibmitap: %s\n", counterLine(sum.Counters))
 	}
+	if res.read > 0 && res.decoded == 0 {
+		fmt.Fprintf(stderr, "ibmitap read: none of the %s packets read could be decoded as TCP or UDP: nothing was classified\n", thousands(res.read))
+		return exitError
+	}
 	if status == exitOK && failRank > 0 && worst >= failRank {
 		return exitFindings
 	}
 	return status
+}
+
+// undecodable returns one line per link type whose packets could not be
+// decoded ("133,068 packets of link type 802.11 could not be decoded"), and
+// the packets read and decoded in all.
+func undecodable(cs []capture.Stats) (lines []string, read, decoded uint64) {
+	var order []capture.LinkType
+	per := map[capture.LinkType]uint64{}
+	var other uint64
+	for _, s := range cs {
+		read += s.Packets
+		decoded += s.Decoded
+		for _, c := range s.UndecodableCounts() {
+			if _, ok := per[c.Link]; !ok {
+				order = append(order, c.Link)
+			}
+			per[c.Link] += c.Count
+		}
+		other += s.UndecodableOther
+	}
+	for _, l := range order {
+		lines = append(lines, fmt.Sprintf("%s of link type %s could not be decoded", packetsText(per[l]), l))
+	}
+	if other > 0 {
+		lines = append(lines, fmt.Sprintf("%s of other link types could not be decoded", packetsText(other)))
+	}
+	return lines, read, decoded
+}
+
+func packetsText(n uint64) string {
+	if n == 1 {
+		return "1 packet"
+	}
+	return thousands(n) + " packets"
+}
+
+// thousands formats n with comma thousands separators.
+func thousands(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // counters flattens capture and engine statistics, nonzero skips only.

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/ibmitap/ibmitap/capture/synth"
+	"github.com/ibmitap/ibmitap/record"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// flows reads files with `read --format json` and returns the records.
+func flows(t *testing.T, files ...string) []record.Flow {
+	t.Helper()
+	out, errs, code := readCapture(t, "json", files...)
+	if code != exitOK {
+		t.Fatalf("%v: exit %d: %s", files, code, errs)
+	}
+	var recs []record.Flow
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line == "" {
+			continue
+		}
+		var r record.Flow
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("%v: %v", files, err)
+		}
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+func rewrap(t *testing.T, src string, e synth.Encap) []byte {
+	t.Helper()
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	var out bytes.Buffer
+	if err := synth.Rewrap(in, &out, e); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func tempFile(t *testing.T, name string, b []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestLinkTypeCaptures: the checked-in captures of link layers no producer
+// on a test machine writes are the jt400 sign-on capture replayed in them
+// (regenerating one gives the same bytes), and give its records exactly.
+func TestLinkTypeCaptures(t *testing.T) {
+	src := filepath.Join(testdataDir, "jt400-plain-signon.pcap")
+	want, _, code := readCapture(t, "json", src)
+	if code != exitOK {
+		t.Fatal(code)
+	}
+	files, _ := filepath.Glob(filepath.Join(testdataDir, "link", "jt400-plain-signon-*.pcap"))
+	if len(files) < 9 {
+		t.Fatalf("%d link-type captures", len(files))
+	}
+	for _, f := range files {
+		e := synth.Encap(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "jt400-plain-signon-"), ".pcap"))
+		t.Run(string(e), func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b, rewrap(t, src, e)) {
+				t.Errorf("%s is not what gencap -wrap %s makes now", f, e)
+			}
+			if e == synth.WiFiCrypt {
+				return // TestUndecodable
+			}
+			got, errs, code := readCapture(t, "json", f)
+			if code != exitOK || got != want {
+				t.Errorf("exit %d %s\n--- got\n%s--- want\n%s", code, errs, got, want)
+			}
+		})
+	}
+}
+
+// TestTunnelsEquivalent replays every Ethernet capture in testdata inside
+// each tunnel and stacked link layer: the records are those of the inner
+// traffic, field for field (times too: the replay keeps them), with the
+// VLAN the framing carries.
+func TestTunnelsEquivalent(t *testing.T) {
+	encaps := map[synth.Encap]uint16{
+		synth.GRE: 0, synth.GREOpts: 0, synth.GRETap: 0, synth.ERSPAN2: 10, synth.ERSPAN3: 0, synth.ERSPAN3Sub: 0,
+		synth.VXLAN: 0, synth.Geneve: 0, synth.IPIP: 0, synth.IP6IP: 0, synth.MPLS: 0, synth.MPLSPW: 0,
+		synth.PPPoE: 0, synth.VLAN: 100, synth.QinQ: 200,
+	}
+	files, _ := filepath.Glob(filepath.Join(testdataDir, "*.pcap"))
+	n := 0
+	for _, src := range files {
+		if r, err := os.Open(src); err == nil {
+			pr, err := pcapgo.NewReader(r)
+			link := 0
+			if err == nil {
+				link = int(pr.LinkType())
+			}
+			r.Close()
+			if link != 1 {
+				continue
+			}
+		}
+		want := flows(t, src)
+		for e, vlan := range encaps {
+			got := flows(t, tempFile(t, string(e)+".pcap", rewrap(t, src, e)))
+			if len(got) != len(want) {
+				t.Errorf("%s in %s: %d records, want %d", filepath.Base(src), e, len(got), len(want))
+				continue
+			}
+			for i := range got {
+				if got[i].VLAN != vlan {
+					t.Errorf("%s in %s: record %d vlan %d, want %d", filepath.Base(src), e, i, got[i].VLAN, vlan)
+				}
+				got[i].VLAN = 0
+				a, b := record.AppendFlow(nil, &got[i]), record.AppendFlow(nil, &want[i])
+				if !bytes.Equal(a, b) {
+					t.Errorf("%s in %s: record %d\n got %s\nwant %s", filepath.Base(src), e, i, a, b)
+				}
+			}
+		}
+		n++
+	}
+	if n < 20 {
+		t.Fatalf("only %d Ethernet captures replayed", n)
+	}
+}
+
+// TestVLANsStayApart: the same conversation on VLAN 100 and on VLAN 200
+// (same addresses, ports, sequence numbers, times) is two flows, each
+// record with its VLAN.
+func TestVLANsStayApart(t *testing.T) {
+	src := filepath.Join(testdataDir, "jt400-plain-signon.pcap")
+	single := flows(t, src)
+	a, err := pcapgo.NewReader(bytes.NewReader(rewrap(t, src, synth.VLAN)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := pcapgo.NewReader(bytes.NewReader(rewrap(t, src, synth.QinQ)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	synth.WritePcapHeader(&out, 1)
+	for {
+		fa, ca, errA := a.ReadPacketData()
+		fb, cb, errB := b.ReadPacketData()
+		if errA != nil || errB != nil {
+			break
+		}
+		synth.WritePcapRecord(&out, ca.Timestamp, fa, len(fa))
+		synth.WritePcapRecord(&out, cb.Timestamp, fb, len(fb))
+	}
+	got := flows(t, tempFile(t, "two-vlans.pcap", out.Bytes()))
+	if len(got) != 2*len(single) {
+		t.Fatalf("%d records, want %d (one per VLAN)", len(got), 2*len(single))
+	}
+	per := map[uint16]int{}
+	for _, r := range got {
+		per[r.VLAN]++
+		if r.PacketsC2S+r.PacketsS2C == 0 {
+			t.Errorf("empty record %+v", r)
+		}
+	}
+	if per[100] != len(single) || per[200] != len(single) {
+		t.Errorf("records per VLAN %v, want %d each on 100 and 200", per, len(single))
+	}
+	// The vlan field is written only when there is one.
+	if out, _, _ := readCapture(t, "json", src); strings.Contains(out, `"vlan"`) {
+		t.Error("untagged records carry a vlan field")
+	}
+}
+
+// TestInputFormats: compressed captures and other pcap versions give the
+// records of the plain file.
+func TestInputFormats(t *testing.T) {
+	src := filepath.Join(testdataDir, "jt400-plain-signon.pcap")
+	want, _, _ := readCapture(t, "json", src)
+	plain, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zb, xb bytes.Buffer
+	zw, _ := zstd.NewWriter(&zb)
+	zw.Write(plain)
+	zw.Close()
+	xw, _ := xz.NewWriter(&xb)
+	xw.Write(plain)
+	xw.Close()
+	// Version 2.1: the record header holds the original length first.
+	v21 := bytes.Clone(plain)
+	binary.LittleEndian.PutUint16(v21[6:], 1)
+	for o := 24; o < len(v21); {
+		c := binary.LittleEndian.Uint32(plain[o+8:])
+		copy(v21[o+8:o+12], plain[o+12:o+16])
+		copy(v21[o+12:o+16], plain[o+8:o+12])
+		o += 16 + int(c)
+	}
+	// Kuznetzov: eight more bytes in each record header.
+	kuz := bytes.Clone(plain[:24])
+	binary.LittleEndian.PutUint32(kuz, 0xA1B2CD34)
+	for o := 24; o < len(plain); {
+		c := int(binary.LittleEndian.Uint32(plain[o+8:]))
+		kuz = append(kuz, plain[o:o+16]...)
+		kuz = append(kuz, 1, 0, 0, 0, 8, 0, 0, 0)
+		kuz = append(kuz, plain[o+16:o+16+c]...)
+		o += 16 + c
+	}
+	for name, b := range map[string][]byte{"zst": zb.Bytes(), "xz": xb.Bytes(), "v2.1": v21, "kuznetzov": kuz} {
+		got, errs, code := readCapture(t, "json", tempFile(t, "in", b))
+		if code != exitOK || got != want {
+			t.Errorf("%s: exit %d %s\n--- got\n%s--- want\n%s", name, code, errs, got, want)
+		}
+	}
+}
+
+// TestUndecodable: packets of a link type ibmitap cannot decode are named
+// up front on stderr and in the table; a run that decoded nothing fails.
+func TestUndecodable(t *testing.T) {
+	dir := filepath.Join(testdataDir, "undecodable")
+	for _, format := range []string{"table", "json"} {
+		out, errs, code := readCapture(t, format, filepath.Join(dir, "user0.pcap"))
+		if code != exitError {
+			t.Errorf("%s: exit %d, want %d", format, code, exitError)
+		}
+		line := "22 packets of link type user 0 (147) could not be decoded"
+		if !strings.Contains(errs, "ibmitap read: "+line+"\n") || !strings.Contains(errs, "none of the 22 packets read could be decoded") {
+			t.Errorf("%s: stderr %q", format, errs)
+		}
+		if format == "table" && !strings.HasPrefix(out, "WARNING: "+line+"\n") {
+			t.Errorf("table does not start with the warning:\n%s", out)
+		}
+	}
+	// Mixed: the Ethernet interface is classified, the rest reported.
+	mixed := filepath.Join(dir, "mixed-user0.pcapng")
+	out, errs, code := readCapture(t, "table", mixed)
+	if code != exitOK || !strings.HasPrefix(out, "WARNING: 22 packets of link type user 0 (147) could not be decoded\n") ||
+		!strings.Contains(out, "as-signon") || !strings.Contains(errs, "22 packets of link type user 0 (147)") {
+		t.Errorf("mixed: exit %d\n%s\n%s", code, out, errs)
+	}
+	want := flows(t, filepath.Join(testdataDir, "jt400-plain-signon.pcap"))
+	if got := flows(t, mixed); len(got) != len(want) {
+		t.Errorf("mixed: %d records, want the %d of the Ethernet part", len(got), len(want))
+	}
+	// 802.11 with a protected body: counted per link type too.
+	out, errs, code = readCapture(t, "table", filepath.Join(testdataDir, "link", "jt400-plain-signon-wifi-protected.pcap"))
+	if code != exitError || !strings.HasPrefix(out, "WARNING: 36 packets of link type 802.11 could not be decoded\n") ||
+		!strings.Contains(out, "skipped_wifi_encrypted=36") {
+		t.Errorf("wifi protected: exit %d\n%s\n%s", code, out, errs)
+	}
+}
