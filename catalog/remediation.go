@@ -112,6 +112,7 @@ var remedies = []Remedy{
 			"Turn on SMB 3 encryption for the shares, disable SMB1, and refuse NTLMv1 so no offline-guessable response crosses the network.",
 		},
 		Services: []string{"smb", "microsoft-ds", "netbios-ssn"},
+		Kinds:    []string{"unencrypted_smb", "password_hash_exposed", "cleartext_password", "user_id_exposed"},
 	},
 	{
 		ID:    "weak-tls",

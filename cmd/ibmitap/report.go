@@ -18,7 +18,7 @@ import (
 )
 
 // reportFormats are the compliance report's formats.
-var reportFormats = []string{"table", "json", "md"}
+var reportFormats = []string{"table", "json", "md", "html"}
 
 // reportConfig is the parsed command line of report.
 type reportConfig struct {
@@ -213,6 +213,8 @@ func renderReport(format string, w io.Writer, r *compliance.Report) error {
 		return compliance.WriteJSON(w, r)
 	case "md":
 		return compliance.WriteMarkdown(w, r)
+	case "html":
+		return compliance.WriteHTML(w, r)
 	}
 	return compliance.WriteTable(w, r)
 }

@@ -144,7 +144,7 @@ func TestReportSameFromJSONLines(t *testing.T) {
 	if err := os.WriteFile(path, []byte(jsonl), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, format := range []string{"json", "md", "table"} {
+	for _, format := range reportFormats {
 		fromCaps, errs, code := runReport(t, append([]string{"--format", format}, files...)...)
 		if code != exitOK {
 			t.Fatalf("captures: exit %d: %s", code, errs)

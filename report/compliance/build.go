@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ibmitap/ibmitap/catalog"
@@ -179,11 +180,21 @@ func (b *Builder) Add(f *record.Flow) {
 	b.addFindings(f, client, server, user)
 }
 
+// user is a user profile as the report shows it: pseudonymised when asked,
+// else with control characters (terminal escapes off the wire) replaced.
 func (b *Builder) user(u string) string {
-	if u == "" || b.opt.Pseudonym == nil {
+	if u == "" {
 		return u
 	}
-	return b.opt.Pseudonym(u)
+	if b.opt.Pseudonym != nil {
+		return b.opt.Pseudonym(u)
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return '\uFFFD'
+		}
+		return r
+	}, u)
 }
 
 func (b *Builder) addService(s *serverAgg, f *record.Flow, client, user string) {

@@ -82,7 +82,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		m.p("### %s\n\n%d flows: %d plaintext, %d TLS.\n\n", mdEscape(y.Address), y.Flows, y.Plaintext, y.TLS)
 		m.head("Service", "Port", "Plaintext", "TLS", "No payload", "Bytes", "Clients", "Users", "TLS versions", "First seen", "Last seen")
 		for _, s := range y.Services {
-			m.row(s.Service, fmt.Sprint(s.Port), fmt.Sprint(s.Plaintext), fmt.Sprint(s.TLS), fmt.Sprint(s.NoPayload), fmt.Sprint(s.Bytes),
+			m.row(s.Service, portText(s.Port), fmt.Sprint(s.Plaintext), fmt.Sprint(s.TLS), fmt.Sprint(s.NoPayload), fmt.Sprint(s.Bytes),
 				listed(s.Clients, s.ClientCount), listed(s.Users, s.UserCount), strings.Join(s.TLSVersions, ", "), s.FirstSeen, s.LastSeen)
 		}
 		m.p("\n")
@@ -117,7 +117,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	} else {
 		m.head("Measure", "System", "Server", "Port", "Clients", "Users", "Plaintext flows", "Last seen", "Note")
 		for _, x := range r.EnforcementImpact {
-			m.row(x.Measure, x.System, x.Service, fmt.Sprint(x.Port), listed(x.Clients, x.ClientCount), listed(x.Users, x.UserCount), fmt.Sprint(x.Flows), x.LastSeen, impactNote(x))
+			m.row(x.Measure, x.System, x.Service, portText(x.Port), listed(x.Clients, x.ClientCount), listed(x.Users, x.UserCount), fmt.Sprint(x.Flows), x.LastSeen, impactNote(x))
 		}
 	}
 	m.p("\n## Findings\n\n")

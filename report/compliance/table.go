@@ -51,7 +51,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	row("SYSTEM", "SERVICE", "PORT", "PLAINTEXT", "TLS", "CLIENTS", "USERS", "TLS VERSIONS")
 	for _, y := range r.Systems {
 		for _, s := range y.Services {
-			row(y.Address, s.Service, fmt.Sprint(s.Port), fmt.Sprint(s.Plaintext), fmt.Sprint(s.TLS),
+			row(y.Address, s.Service, portText(s.Port), fmt.Sprint(s.Plaintext), fmt.Sprint(s.TLS),
 				listed(s.Clients, s.ClientCount), listed(s.Users, s.UserCount), strings.Join(s.TLSVersions, ","))
 		}
 	}

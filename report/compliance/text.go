@@ -78,3 +78,12 @@ func coverageRows(r *Report) [][2]string {
 		{"Estimated capture loss", lossText(c)},
 	}
 }
+
+// portText shows a port; 0 stands for the dynamic ports of FTP data
+// connections.
+func portText(p uint16) string {
+	if p == 0 {
+		return "dynamic"
+	}
+	return fmt.Sprint(p)
+}

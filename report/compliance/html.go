@@ -1,0 +1,54 @@
+package compliance
+
+import (
+	_ "embed"
+	"html/template"
+	"io"
+	"strings"
+)
+
+//go:embed report.html.tmpl
+var htmlSource string
+
+// htmlTemplate escapes everything that came off the wire (html/template);
+// the page carries a Content-Security-Policy that forbids scripts and every
+// external resource, so it renders offline and prints to PDF as is.
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"status":   func(s string) string { return statusWord[s] },
+	"listed":   listed,
+	"join":     strings.Join,
+	"dash":     orDash,
+	"note":     impactNote,
+	"evidence": evidenceText,
+	"add":      func(a, b int) int { return a + b },
+	"port":     portText,
+}).Parse(htmlSource))
+
+type htmlClass struct {
+	Class, Title string
+	Rows         []Exposure
+}
+
+type htmlData struct {
+	R          *Report
+	Coverage   [][2]string
+	Classes    []htmlClass
+	Charts     []chart
+	Severities []string
+}
+
+// WriteHTML writes the report as one self-contained HTML page: embedded
+// CSS, inline SVG charts, no script, no external resource.
+func WriteHTML(w io.Writer, r *Report) error {
+	d := htmlData{R: r, Coverage: coverageRows(r), Charts: trendCharts(r.Trend), Severities: severitiesDesc}
+	for _, c := range classes {
+		hc := htmlClass{Class: c, Title: classTitle[c]}
+		for _, e := range r.Exposures {
+			if e.Class == c {
+				hc.Rows = append(hc.Rows, e)
+			}
+		}
+		d.Classes = append(d.Classes, hc)
+	}
+	return htmlTemplate.Execute(w, d)
+}
