@@ -84,6 +84,13 @@ func FuzzOpen(f *testing.F) {
 		f.Add(b)
 		f.Add(b[:len(b)*2/3])
 	}
+	for _, name := range []string{"tunnel/vxlan-jt400-outer.pcap", "tunnel/nflog-tls-outer.pcap", "link/jt400-plain-signon-radiotap.pcap"} {
+		b, err := os.ReadFile(filepath.Join("..", "testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[:min(len(b), 2048)])
+	}
 	f.Add([]byte{})
 	f.Add([]byte("not a capture file"))
 	// One file per worker process, rewritten for every input: a fresh

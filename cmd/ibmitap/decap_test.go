@@ -270,3 +270,27 @@ func TestUndecodable(t *testing.T) {
 		t.Errorf("wifi protected: exit %d\n%s\n%s", code, out, errs)
 	}
 }
+
+// TestRecordedTunnels: each real tunnel or NFLOG capture (the kernel's own
+// encapsulation, testdata/tunnel) gives the records of the inner traffic
+// captured at the same time, all fields but the times (the two taps see a
+// packet microseconds apart).
+func TestRecordedTunnels(t *testing.T) {
+	outers, _ := filepath.Glob(filepath.Join(testdataDir, "tunnel", "*-outer.pcap"))
+	if len(outers) < 3 {
+		t.Fatalf("%d recorded tunnel captures", len(outers))
+	}
+	for _, outer := range outers {
+		inner := strings.TrimSuffix(outer, "-outer.pcap") + "-inner.pcap"
+		got, want := flows(t, outer), flows(t, inner)
+		if len(want) == 0 {
+			t.Fatalf("%s: no records", inner)
+		}
+		for _, recs := range [][]record.Flow{got, want} {
+			for i := range recs {
+				recs[i].Start, recs[i].End = "", ""
+			}
+		}
+		sameFlows(t, filepath.Base(outer), got, want)
+	}
+}
