@@ -200,6 +200,7 @@ func decodeTransport(proto uint8, data []byte, payloadLen int, note SkipReason, 
 		p.IPPayloadLen = payloadLen
 		p.Payload = data[off:]
 		p.Truncated = len(data) < payloadLen
+		p.DataLen = payloadLen - off
 		return note, true
 	case protoUDP:
 		if payloadLen < 8 {
@@ -219,12 +220,14 @@ func decodeTransport(proto uint8, data []byte, payloadLen int, note SkipReason, 
 		p.IPPayloadLen = payloadLen
 		p.Payload = data[8:]
 		p.Truncated = len(data) < payloadLen
+		p.DataLen = payloadLen - 8
 		if ul >= 8 && ul < payloadLen && note == SkipNone {
 			// IP padding beyond the datagram (never trim a first fragment:
 			// its UDP length covers the whole datagram).
 			if ul-8 < len(p.Payload) {
 				p.Payload = p.Payload[:ul-8]
 			}
+			p.DataLen = ul - 8
 			p.Truncated = len(data) < ul
 		}
 		if r, ok, tunnel := decodeUDPTunnel(p, note, depth); tunnel {

@@ -48,4 +48,8 @@ type Packet struct {
 	Payload []byte
 	// Truncated is set when the captured payload is shorter than announced.
 	Truncated bool
+	// DataLen is the transport payload length the headers announce (TCP:
+	// the IP payload minus the TCP header), whatever the snap length kept:
+	// capture-loss accounting needs the sequence space a segment covers.
+	DataLen int
 }

@@ -82,6 +82,14 @@ func (e *Engine) finish(f *flow, reason string) {
 	if f.closed {
 		reason = endReasons[f.endReason]
 	}
+	r := e.build(f, reason)
+	e.streamFinal(f, r)
+	e.stats.Emitted++
+	e.cfg.Emit(r)
+}
+
+// build makes the record of f as it stands.
+func (e *Engine) build(f *flow, reason string) *Flow {
 	r := &Flow{
 		Start: unixTime(f.start), End: unixTime(f.last),
 		Transport: f.transport,
@@ -107,10 +115,12 @@ func (e *Engine) finish(f *flow, reason string) {
 	r.PortmapRequest = v.PortmapRequest
 	r.PortmapPort = v.PortmapPort
 	r.PortmapRefused = v.PortmapRefused
+	if x := f.x; x != nil {
+		r.GapBytesC2S, r.GapBytesS2C = x.gaps.gap[c2s], x.gaps.gap[s2c]
+	}
 	e.label(f, r)
 	e.policy(f, r)
-	e.stats.Emitted++
-	e.cfg.Emit(r)
+	return r
 }
 
 // label decides the service name: the bytes first, the port mapper's

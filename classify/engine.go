@@ -24,6 +24,14 @@ type Config struct {
 	Linger     time.Duration // how long a closed TCP flow waits for its last ACKs before its record is written (default 5s)
 	MaxLearned int           // per-host learned entries (default 65536)
 
+	// Finding, when set, receives each finding as soon as it is proven,
+	// once per flow, before the flow's record (streaming output).
+	Finding func(ev *FindingEvent)
+	// Interim, when positive, writes a record of every flow open for
+	// longer than Interim once each Interim (EndInterim; counters
+	// cumulative).
+	Interim time.Duration
+
 	// Detectors overrides the registry (tests); nil = Registry().
 	Detectors []Detector
 }
@@ -51,6 +59,17 @@ type Stats struct {
 	Learned        uint64 // port-mapper answers learned
 	ExpectDropped  uint64 // announced data connections not remembered because the table was full
 	Uninspected    uint64 // flows with payload that no detector could look at (no head memory)
+	Interim        uint64 // interim records written (not counted in Emitted)
+	FindingEvents  uint64 // findings streamed as events
+	// GapBytes is the capture-loss estimate: bytes acknowledged by a
+	// receiver that were never captured; AckedBytes all bytes whose
+	// acknowledgement was seen (GapBytes/AckedBytes is the loss ratio).
+	GapBytes   uint64
+	AckedBytes uint64
+	// Active and HeadMemory are gauges: flows in the table and head bytes
+	// held when Stats was called.
+	Active     uint64
+	HeadMemory uint64
 }
 
 // Engine classifies flows packet by packet. It is not safe for concurrent use.
@@ -86,6 +105,8 @@ type Engine struct {
 	heldAt     time.Time // the time that packet was counted at
 	nextExpire time.Time
 	stats      Stats
+	exts       []*flowExt // free list
+	interimAt  time.Time  // when the next round of interim records is due
 }
 
 const (
@@ -152,7 +173,12 @@ func New(cfg Config) (*Engine, error) {
 }
 
 // Stats returns the engine's counters.
-func (e *Engine) Stats() Stats { return e.stats }
+func (e *Engine) Stats() Stats {
+	s := e.stats
+	s.Active = uint64(len(e.flows))
+	s.HeadMemory = uint64(max(e.headMem, 0))
+	return s
+}
 
 // Packet feeds one decoded packet to the engine.
 func (e *Engine) Packet(p *capture.Packet) {
@@ -173,8 +199,7 @@ func (e *Engine) Packet(p *capture.Packet) {
 	// Expiry runs after the packet is counted, so a flow the packet just
 	// touched is never taken as idle.
 	if !e.now.Before(e.nextExpire) {
-		e.expire()
-		e.nextExpire = e.now.Add(time.Second)
+		e.tick()
 	}
 }
 
@@ -205,6 +230,9 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 	f.bytes[dir] += uint64(p.IPPayloadLen)
 	if t := ts.UnixNano(); t > f.last {
 		f.last = t
+	}
+	if isTCP && (p.TCPFlags&capture.FlagACK != 0 || p.DataLen > 0) {
+		e.trackGap(f, p, dir)
 	}
 	e.touch(f)
 	if f.closed {
@@ -426,6 +454,9 @@ func (e *Engine) stopBuffering(f *flow) {
 	}
 	f.buffering = false
 	e.release(f)
+	if e.cfg.Finding != nil {
+		e.streamEarly(f) // the verdict is final now
+	}
 }
 
 // detail returns f's inspection state, taking one from the free list the
@@ -631,4 +662,7 @@ func (e *Engine) inspect(f *flow) {
 	f.matched = int8(matched)
 	d.verdict = v
 	e.learnFrom(f)
+	if e.cfg.Finding != nil {
+		e.streamEarly(f)
+	}
 }

@@ -24,6 +24,11 @@ const (
 	EndEvicted = "evicted"
 	EndFlush   = "end_of_input"
 	EndReused  = "reused" // a new connection (SYN with another sequence number) took over the 4-tuple
+	// EndInterim marks the periodic record of a flow still open (its
+	// counters are cumulative since the flow's start).
+	EndInterim = "interim"
+	// EndShutdown marks the record of a flow still open when a sensor stopped.
+	EndShutdown = "shutdown"
 )
 
 // Flow is the finished account of one TCP or UDP conversation, handed to the
@@ -57,6 +62,9 @@ type Flow struct {
 
 	PacketsC2S, PacketsS2C uint64
 	BytesC2S, BytesS2C     uint64
+	// GapBytesC2S and GapBytesS2C are bytes the receiver acknowledged that
+	// were never captured (capture loss), per direction of the sender.
+	GapBytesC2S, GapBytesS2C uint64
 
 	Findings []detect.Finding
 
@@ -103,6 +111,7 @@ type flow struct {
 	matched     int8 // registry index of the detector that matched, -1 none
 	d           *detail
 	expected    *expectation
+	x           *flowExt // capture-loss and streaming state, from the first acknowledgement on
 	// LRU links, most recently seen at the tail.
 	prev, next *flow
 }

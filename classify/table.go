@@ -188,13 +188,18 @@ func (e *Engine) remove(f *flow) {
 		delete(e.flows, f.k)
 	}
 	e.freeDetail(f)
+	e.freeExt(f)
 	f.expected = nil
 	e.free = append(e.free, f)
 }
 
 // Flush ends every flow still open, in order of their start, as at the end
 // of input.
-func (e *Engine) Flush() {
+func (e *Engine) Flush() { e.FlushWith(EndFlush) }
+
+// FlushWith ends every flow still open, in order of their start, with the
+// end reason given (EndShutdown when a sensor stops).
+func (e *Engine) FlushWith(reason string) {
 	var open []*flow
 	for _, l := range []*flowList{&e.lists[listTCP], &e.lists[listUDP], &e.lists[listClosed]} {
 		for f := l.head; f != nil; f = f.next {
@@ -203,7 +208,7 @@ func (e *Engine) Flush() {
 	}
 	sort.SliceStable(open, func(i, j int) bool { return open[i].start < open[j].start })
 	for _, f := range open {
-		e.finish(f, EndFlush)
+		e.finish(f, reason)
 		e.remove(f)
 	}
 }

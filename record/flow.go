@@ -28,6 +28,8 @@ func FromFlow(f *classify.Flow) Flow {
 		PacketsS2C:     f.PacketsS2C,
 		BytesC2S:       f.BytesC2S,
 		BytesS2C:       f.BytesS2C,
+		GapBytesC2S:    f.GapBytesC2S,
+		GapBytesS2C:    f.GapBytesS2C,
 		Protocol:       f.Protocol,
 		TLSOffered:     classify.VersionName(f.TLS.Offered),
 		PortmapRequest: f.PortmapRequest,
@@ -55,6 +57,23 @@ func FromFlow(f *classify.Flow) Flow {
 		r.Findings = append(r.Findings, FromFinding(x))
 	}
 	return r
+}
+
+// FromEvent converts a finding proven on an open flow into its event.
+func FromEvent(ev *classify.FindingEvent) Event {
+	f := ev.Flow
+	return Event{
+		Schema:      FindingSchema,
+		Time:        ev.Time.UTC().Format(TimeLayout),
+		CommunityID: CommunityID(f.Transport, f.Client, f.Server),
+		Transport:   TransportName(f.Transport),
+		Client:      f.Client.String(),
+		Server:      f.Server.String(),
+		Service:     f.Service,
+		IBMi:        f.IBMi,
+		User:        f.User,
+		Finding:     FromFinding(ev.Finding),
+	}
 }
 
 // FromFinding converts one classify finding.

@@ -79,6 +79,9 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 		return exitError
 	}
+	if len(files) == 1 && files[0] == "-" && *format == "json" && isStream(stdin) && !kf.enabled() {
+		return cmdReadStream(ctx, streamOptions{out: *out, cat: cat, maxFlows: *maxFlows, headBytes: *headBytes, failRank: failRank, sensor: *sensor}, stdin, stdout, stderr)
+	}
 	var prod *ship.Producer
 	if kf.enabled() {
 		if prod, err = kf.newProducer(stderr, "read"); err != nil {

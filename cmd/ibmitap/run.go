@@ -38,9 +38,8 @@ func runSummary(inputs []string, cs []capture.Stats, es classify.Stats, a *runAc
 		Evicted:      es.Evicted,
 		GapBytes:     a.gap,
 		PayloadBytes: a.payload,
-		// Capture files carry no kernel or output drops, and the
-		// classifier does not account gaps yet: the loss cannot be
-		// estimated, which is not the same as none.
+		// Without an acknowledgement seen (UDP only, one-way captures)
+		// the loss cannot be estimated, which is not the same as none.
 		CaptureLoss: -1,
 	}
 	for _, s := range cs {
@@ -53,8 +52,10 @@ func runSummary(inputs []string, cs []capture.Stats, es classify.Stats, a *runAc
 			r.Skipped[name] += n
 		}
 	}
-	if a.gap > 0 && a.gap+a.payload > 0 {
-		r.CaptureLoss = float64(a.gap) / float64(a.gap+a.payload)
+	if es.AckedBytes > 0 {
+		// Like Zeek's capture_loss: bytes acknowledged but never seen,
+		// over all bytes whose acknowledgement was seen.
+		r.CaptureLoss = float64(es.GapBytes) / float64(es.AckedBytes)
 	}
 	return r
 }

@@ -1,0 +1,137 @@
+package sensor
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/ibmitap/ibmitap/classify"
+	"github.com/ibmitap/ibmitap/record"
+)
+
+// Pipeline turns what an engine emits into JSON lines on the outputs and
+// keeps the tallies the metrics show. Its two methods are the engine's
+// Emit and Finding callbacks.
+type Pipeline struct {
+	Out *Output
+	// Syslog, when set, also gets every finding event (RFC 5424).
+	Syslog *Output
+	Sensor string
+	Tally  Tally
+	// OnRecord, when set, sees every final flow record (run accounting).
+	OnRecord func(r *record.Flow)
+
+	worst atomic.Int32 // worst severity rank seen
+}
+
+// Emit writes one flow record.
+func (p *Pipeline) Emit(f *classify.Flow) {
+	rec := record.FromFlow(f)
+	rec.Sensor = p.Sensor
+	if rec.EndReason != classify.EndInterim {
+		p.Tally.flow(&rec)
+		if p.OnRecord != nil {
+			p.OnRecord(&rec)
+		}
+	}
+	p.note(rec.Worst())
+	p.Out.Send(record.AppendFlow(nil, &rec))
+}
+
+// Finding writes one finding event.
+func (p *Pipeline) Finding(ev *classify.FindingEvent) {
+	e := record.FromEvent(ev)
+	e.Sensor = p.Sensor
+	p.Tally.finding(e.Kind, e.Severity)
+	p.note(e.Severity)
+	p.Out.Send(record.AppendEvent(nil, &e))
+	if p.Syslog != nil {
+		p.Syslog.Send(SyslogLine(&e))
+	}
+}
+
+func (p *Pipeline) note(sev string) {
+	r := int32(record.SeverityRank(sev))
+	for {
+		w := p.worst.Load()
+		if r <= w || p.worst.CompareAndSwap(w, r) {
+			return
+		}
+	}
+}
+
+// Worst returns the rank (record.SeverityRank) of the worst severity seen.
+func (p *Pipeline) Worst() int { return int(p.worst.Load()) }
+
+// Tally counts final flow records by service and encryption, and findings
+// by kind and severity, for the metrics. It is safe for concurrent use.
+type Tally struct {
+	mu       sync.Mutex
+	flows    map[FlowClass]uint64
+	findings map[FindingClass]uint64
+}
+
+// FlowClass is a service and its encryption state: "true", "false" or
+// "unknown" (no payload, or payload that could not be judged).
+type FlowClass struct{ Service, Encrypted string }
+
+// FindingClass is a finding kind and severity.
+type FindingClass struct{ Kind, Severity string }
+
+// maxClasses bounds each tally: services come from the catalog and site
+// file, but a bound keeps a strange site file from growing memory.
+const maxClasses = 4096
+
+func (t *Tally) flow(r *record.Flow) {
+	enc := "unknown"
+	if r.Encrypted != nil {
+		enc = "false"
+		if *r.Encrypted {
+			enc = "true"
+		}
+	}
+	c := FlowClass{r.Service, enc}
+	t.mu.Lock()
+	if t.flows == nil {
+		t.flows = map[FlowClass]uint64{}
+	}
+	if _, ok := t.flows[c]; ok || len(t.flows) < maxClasses {
+		t.flows[c]++
+	} else {
+		t.flows[FlowClass{"other", enc}]++
+	}
+	t.mu.Unlock()
+}
+
+func (t *Tally) finding(kind, sev string) {
+	c := FindingClass{kind, sev}
+	t.mu.Lock()
+	if t.findings == nil {
+		t.findings = map[FindingClass]uint64{}
+	}
+	if _, ok := t.findings[c]; ok || len(t.findings) < maxClasses {
+		t.findings[c]++
+	}
+	t.mu.Unlock()
+}
+
+// Flows returns a copy of the flow tally.
+func (t *Tally) Flows() map[FlowClass]uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	m := make(map[FlowClass]uint64, len(t.flows))
+	for k, v := range t.flows {
+		m[k] = v
+	}
+	return m
+}
+
+// Findings returns a copy of the finding tally.
+func (t *Tally) Findings() map[FindingClass]uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	m := make(map[FindingClass]uint64, len(t.findings))
+	for k, v := range t.findings {
+		m[k] = v
+	}
+	return m
+}
