@@ -72,6 +72,7 @@ func FromEvent(ev *classify.FindingEvent) Event {
 		Service:     f.Service,
 		IBMi:        f.IBMi,
 		User:        f.User,
+		VLAN:        f.VLAN,
 		Finding:     FromFinding(ev.Finding),
 	}
 }
