@@ -31,6 +31,8 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance reports)")
 	sensor := fs.String("sensor", "", "sensor `NAME` written in every record (default with --kafka: the host name)")
 	kf := addKafkaFlags(fs, true)
+	dbDSN := fs.String("db", "", "also append flow records and the run summary to the store `DSN` (FILE.db, sqlite:PATH or postgres://…); the sensor defaults to the host name")
+	retain := fs.Duration("retain", 0, "with --db: first delete what ended (packet time) more than `DURATION` ago")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng; plain or gzip, zstd, xz compressed); - reads standard input.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -67,6 +69,10 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		defer stopProfile()
 	}
+	if *retain < 0 || (*retain > 0 && *dbDSN == "") {
+		fmt.Fprintln(stderr, "ibmitap read: --retain takes a positive duration and needs --db")
+		return exitUsage
+	}
 	failRank := 0
 	if *failOn != "" {
 		if failRank = record.SeverityRank(*failOn); failRank == 0 {
@@ -94,6 +100,29 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			if st := kf.closeProducer(prod, stderr); st.Unsent() > 0 && status == exitOK {
 				fmt.Fprintf(stderr, "ibmitap read: %d records did not reach Kafka\n", st.Unsent())
 				status = exitError
+			}
+		}()
+	}
+	// The store opens before any output: a bad DSN or a file that is not a
+	// store fails the run at start. The run's end is recorded on every way
+	// out, with the summary once it is known.
+	var sink *dbSink
+	sinkRun := record.Run{Schema: record.RunSchema, Inputs: files, CaptureLoss: -1}
+	if *dbDSN != "" {
+		*sensor = sensorName(*sensor) // a store keys every record by its sensor
+		sinkRun.Sensor = *sensor
+		if sink, err = openSink(ctx, *dbDSN, *retain, true, sinkRun, stderr); err != nil {
+			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
+			return exitError
+		}
+		defer func() {
+			ws, err := sink.Close(sinkRun)
+			fmt.Fprintf(stderr, "ibmitap: store: written=%d dropped=%d failed=%d batches=%d\n", ws.Written, ws.Dropped, ws.Failed, ws.Batches)
+			if err != nil {
+				fmt.Fprintf(stderr, "ibmitap read: store: %v\n", err)
+				if status == exitOK || status == exitFindings {
+					status = exitError
+				}
 			}
 		}()
 	}
@@ -125,6 +154,9 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if prod != nil {
 			prod.Flow(rec) // never waits; what is refused is counted
 		}
+		if sink != nil {
+			sink.Flow(rec) // files can wait: the writer blocks rather than drop
+		}
 		if err := writer.Write(rec); err != nil && writeErr == nil {
 			writeErr = err
 		}
@@ -138,6 +170,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return status // nothing was read: no empty report
 	}
 	res.run.Sensor = *sensor
+	sinkRun = res.run
 	if prod != nil {
 		prod.Run(&res.run)
 	}
