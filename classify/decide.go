@@ -129,7 +129,7 @@ func (e *Engine) label(f *flow, r *Flow) {
 	v := f.verdict()
 	proto := catalog.Proto(f.transport)
 	addr, port := f.server().Addr(), f.server().Port()
-	l, fromMapper := e.learned[makeHostKey(addr, port)]
+	l, fromMapper := e.learned[makeHostKey(f.k.vlan, addr, port)]
 	ent, haveEnt := e.cat.LookupHost(addr, proto, port)
 	if haveEnt && !specific(ent) {
 		haveEnt = false
@@ -209,7 +209,7 @@ func (e *Engine) policy(f *flow, r *Flow) {
 	v := f.verdict()
 	proto := catalog.Proto(f.transport)
 	addr, port := f.server().Addr(), f.server().Port()
-	l, fromMapper := e.learned[makeHostKey(addr, port)]
+	l, fromMapper := e.learned[makeHostKey(f.k.vlan, addr, port)]
 
 	if r.Inspected {
 		clearFromStart := !v.Encrypted

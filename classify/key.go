@@ -38,15 +38,17 @@ func makeKey(p *capture.Packet) key {
 	return key{a: d, b: s, pa: p.DstPort, pb: p.SrcPort, vlan: p.VLAN, proto: p.Transport}
 }
 
-// hostKey names one listening endpoint (server address and port) for learned
-// per-host state.
+// hostKey names one listening endpoint (server address and port, on its
+// VLAN) for learned per-host state: what the port mapper said about a host
+// on one VLAN says nothing about the same address on another.
 type hostKey struct {
 	addr [16]byte
 	port uint16
+	vlan uint16
 }
 
-func makeHostKey(a netip.Addr, port uint16) hostKey {
-	return hostKey{addr: a.As16(), port: port}
+func makeHostKey(vlan uint16, a netip.Addr, port uint16) hostKey {
+	return hostKey{addr: a.As16(), port: port, vlan: vlan}
 }
 
 // fromA reports whether p was sent by the a endpoint of its flow key k.

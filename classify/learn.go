@@ -41,7 +41,7 @@ func (e *Engine) learnFrom(f *flow) {
 	v := f.verdict()
 	srv := f.server().Addr()
 	for _, m := range v.Learn {
-		e.learn(makeHostKey(srv, m.Port), learned{
+		e.learn(makeHostKey(f.k.vlan, srv, m.Port), learned{
 			service: m.Service,
 			tls:     strings.HasSuffix(m.Service, "-s"),
 			at:      e.now,
@@ -49,7 +49,7 @@ func (e *Engine) learnFrom(f *flow) {
 	}
 	if !f.ftpControl && e.protectedFTPControl(f) {
 		f.ftpControl = true
-		e.ftpCtl[pairKey{f.client().Addr().As16(), srv.As16()}] = expectation{
+		e.ftpCtl[pairKey{f.client().Addr().As16(), srv.As16(), f.k.vlan}] = expectation{
 			service:   "ftps-data",
 			control:   FlowRef{Transport: f.transport, Client: f.client(), Server: f.server()},
 			protected: true,
@@ -108,7 +108,10 @@ func hostKeyLess(a, b hostKey) bool {
 	if c := bytes.Compare(a.addr[:], b.addr[:]); c != 0 {
 		return c < 0
 	}
-	return a.port < b.port
+	if a.port != b.port {
+		return a.port < b.port
+	}
+	return a.vlan < b.vlan
 }
 
 func (e *Engine) addExpectation(f *flow, addr netip.Addr, port uint16, service string) {
@@ -119,7 +122,7 @@ func (e *Engine) addExpectation(f *flow, addr netip.Addr, port uint16, service s
 		e.stats.ExpectDropped++
 		return
 	}
-	e.expect[makeHostKey(addr, port)] = expectation{
+	e.expect[makeHostKey(f.k.vlan, addr, port)] = expectation{
 		service:   service,
 		control:   FlowRef{Transport: f.transport, Client: f.client(), Server: f.server()},
 		protected: f.verdict().Upgraded || f.verdict().Encrypted,
@@ -127,8 +130,11 @@ func (e *Engine) addExpectation(f *flow, addr netip.Addr, port uint16, service s
 	}
 }
 
-// pairKey names a client and server address pair.
-type pairKey struct{ client, server [16]byte }
+// pairKey names a client and server address pair on a VLAN.
+type pairKey struct {
+	client, server [16]byte
+	vlan           uint16
+}
 
 // protectedFTPControl reports whether f is an FTP control connection whose
 // commands are encrypted: implicit FTPS or FTP after AUTH TLS.
@@ -149,7 +155,7 @@ func (e *Engine) protectedFTPControl(f *flow) bool {
 // session between the same hosts for a connection between two unregistered
 // ports (a guess the label applies only if the flow turns out to be TLS).
 func (e *Engine) dataExpectation(f *flow) (expectation, bool) {
-	hk := makeHostKey(f.server().Addr(), f.server().Port())
+	hk := makeHostKey(f.k.vlan, f.server().Addr(), f.server().Port())
 	if x, ok := e.expect[hk]; ok && !e.now.After(x.until) {
 		delete(e.expect, hk)
 		return x, true
@@ -161,7 +167,7 @@ func (e *Engine) dataExpectation(f *flow) (expectation, bool) {
 	if _, ok := e.learned[hk]; ok {
 		return expectation{}, false // the port mapper named this port
 	}
-	x, ok := e.ftpCtl[pairKey{f.client().Addr().As16(), f.server().Addr().As16()}]
+	x, ok := e.ftpCtl[pairKey{f.client().Addr().As16(), f.server().Addr().As16(), f.k.vlan}]
 	return x, ok
 }
 
@@ -171,7 +177,7 @@ func (e *Engine) forgetFTPControl(f *flow) {
 	if !f.ftpControl {
 		return
 	}
-	pk := pairKey{f.client().Addr().As16(), f.server().Addr().As16()}
+	pk := pairKey{f.client().Addr().As16(), f.server().Addr().As16(), f.k.vlan}
 	if x, ok := e.ftpCtl[pk]; ok && x.control.Client == f.client() && x.control.Server == f.server() {
 		delete(e.ftpCtl, pk)
 	}

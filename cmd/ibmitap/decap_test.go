@@ -294,3 +294,56 @@ func TestRecordedTunnels(t *testing.T) {
 		sameFlows(t, filepath.Base(outer), got, want)
 	}
 }
+
+// TestVLANLearning: what the port mapper answers on one VLAN teaches that
+// VLAN only. The mapper conversations of jt400-remapped go on VLAN 100, the
+// host-server connections on VLAN 200: the remapped TLS ports are no longer
+// labelled from the mapper's answers (on one VLAN they are:
+// TestTunnelsEquivalent).
+func TestVLANLearning(t *testing.T) {
+	src := filepath.Join(testdataDir, "jt400-remapped.pcap")
+	in, err := os.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	r, err := pcapgo.NewReader(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	synth.WritePcapHeader(&out, 1)
+	for n := 1; ; n++ {
+		data, ci, err := r.ReadPacketData()
+		if err != nil {
+			break
+		}
+		ip := data[14:]
+		l4 := ip[int(ip[0]&0x0F)*4:]
+		e := synth.QinQ // VLAN 200
+		if binary.BigEndian.Uint16(l4) == 449 || binary.BigEndian.Uint16(l4[2:]) == 449 {
+			e = synth.VLAN // 100
+		}
+		frame, err := e.Wrap(ip, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		synth.WritePcapRecord(&out, ci.Timestamp, frame, len(frame))
+	}
+	got := flows(t, tempFile(t, "split.pcap", out.Bytes()))
+	remapped := 0
+	for _, rec := range got {
+		if strings.HasSuffix(rec.Server, ":449") != (rec.VLAN == 100) {
+			t.Errorf("%s on VLAN %d", rec.Server, rec.VLAN)
+		}
+		if strings.HasSuffix(rec.Server, ":19471") || strings.HasSuffix(rec.Server, ":9476") {
+			remapped++
+			if rec.LabelSource == "portmapper" {
+				t.Errorf("%s on VLAN %d labelled from a port-mapper answer given on VLAN 100", rec.Server, rec.VLAN)
+			}
+		}
+	}
+	if remapped != 2 {
+		t.Errorf("%d flows to the remapped TLS ports, want 2", remapped)
+	}
+}
