@@ -22,6 +22,59 @@ type Stats struct {
 	// beyond the array's size are added up in UndecodableOther.
 	Undecodable      [maxUndecodableLinks]LinkCount
 	UndecodableOther uint64
+
+	// Live sources only. The kernel's counters, accumulated over the run
+	// (the kernel resets them on every read). KernelPackets counts every
+	// packet the kernel offered the socket, dropped ones included.
+	KernelPackets uint64
+	KernelDrops   uint64 // dropped because the ring or buffer was full
+	KernelFreezes uint64 // AF_PACKET TPACKET_V3 queue freezes
+	KernelIfDrops uint64 // libpcap ps_ifdrop: dropped by the interface or driver
+	LinkDowns     uint64 // times an interface went down or away (each retried)
+}
+
+// add adds o's counters to s (several interfaces or workers into one).
+func (s *Stats) add(o *Stats) {
+	s.Packets += o.Packets
+	s.Decoded += o.Decoded
+	s.Fragments += o.Fragments
+	s.Bytes += o.Bytes
+	for i, n := range o.Skipped {
+		s.Skipped[i] += n
+	}
+	for _, c := range o.Undecodable {
+		if c.Count == 0 {
+			continue
+		}
+		added := false
+		for i := range s.Undecodable {
+			d := &s.Undecodable[i]
+			if d.Count == 0 || d.Link == c.Link {
+				d.Link = c.Link
+				d.Count += c.Count
+				added = true
+				break
+			}
+		}
+		if !added {
+			s.UndecodableOther += c.Count
+		}
+	}
+	s.UndecodableOther += o.UndecodableOther
+	s.KernelPackets += o.KernelPackets
+	s.KernelDrops += o.KernelDrops
+	s.KernelFreezes += o.KernelFreezes
+	s.KernelIfDrops += o.KernelIfDrops
+	s.LinkDowns += o.LinkDowns
+}
+
+// Sum adds up the counters of several sources (the workers of one capture).
+func Sum(all ...Stats) Stats {
+	var t Stats
+	for i := range all {
+		t.add(&all[i])
+	}
+	return t
 }
 
 // maxUndecodableLinks bounds the per-link-type counters (a fixed array keeps
