@@ -85,7 +85,24 @@ func (e *Engine) finish(f *flow, reason string) {
 	r := e.build(f, reason)
 	e.streamFinal(f, r)
 	e.stats.Emitted++
-	e.cfg.Emit(r)
+	e.emit(f, r)
+}
+
+// emit hands a record to Config.Emit or, in a Pool's worker, to the pool
+// with the key that orders it as a single engine would.
+func (e *Engine) emit(f *flow, r *Flow) {
+	if e.keyed == nil {
+		e.cfg.Emit(r)
+		return
+	}
+	k := orderKey{seq: e.seq, phase: e.phase, touched: f.touched}
+	switch e.phase {
+	case phaseFlush:
+		k.seq, k.start, k.list = ^uint64(0), f.start, uint8(e.listIndex(f))
+	case phaseInterim:
+		k.list = uint8(e.listIndex(f))
+	}
+	e.keyed(r, nil, k)
 }
 
 // build makes the record of f as it stands.

@@ -107,6 +107,13 @@ type Engine struct {
 	stats      Stats
 	exts       []*flowExt // free list
 	interimAt  time.Time  // when the next round of interim records is due
+
+	// For a worker of a Pool: the number of the packet being handled, the
+	// step of it that ends flows, and where finished flows go instead of
+	// Emit (with the key that orders them as one engine would have).
+	seq   uint64
+	phase uint8
+	keyed func(r *Flow, ev *FindingEvent, k orderKey)
 }
 
 const (
@@ -183,6 +190,7 @@ func (e *Engine) Stats() Stats {
 // Packet feeds one decoded packet to the engine.
 func (e *Engine) Packet(p *capture.Packet) {
 	e.stats.Packets++
+	e.seq = e.stats.Packets
 	ts := e.advance(p.Timestamp)
 	f := e.packet(p, ts)
 	if e.held {
@@ -215,6 +223,7 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 		if f.closed {
 			reason = endReasons[f.endReason]
 		}
+		e.phase = phaseReuse
 		e.finish(f, reason)
 		e.remove(f)
 		f = nil
@@ -235,6 +244,7 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 		e.trackGap(f, p, dir)
 	}
 	e.touch(f)
+	f.touched = e.seq
 	if f.closed {
 		if len(p.Payload) > 0 || p.TCPFlags&^(capture.FlagACK|capture.FlagPSH) != 0 {
 			e.stats.LatePackets++ // the last ACK of a close is expected, anything else is late

@@ -91,6 +91,7 @@ type flow struct {
 	k           key
 	start, last int64  // Unix nanoseconds (capture times fit until 2262)
 	firstPacket uint64 // capture.Packet.Number of the first packet
+	touched     uint64 // number of the packet that last touched it (its place in the LRU lists)
 	pkts        [2]uint64
 	bytes       [2]uint64
 	isn         [2]uint32

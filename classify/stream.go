@@ -148,7 +148,12 @@ func (e *Engine) send(f *flow, r *Flow, x detect.Finding) {
 	}
 	ext.sent = append(ext.sent, id)
 	e.stats.FindingEvents++
-	e.cfg.Finding(&FindingEvent{Time: unixTime(f.last), Flow: r, Finding: x})
+	ev := &FindingEvent{Time: unixTime(f.last), Flow: r, Finding: x}
+	if e.keyed != nil {
+		e.keyed(nil, ev, orderKey{seq: e.seq, phase: phaseEvent, touched: f.touched})
+		return
+	}
+	e.cfg.Finding(ev)
 }
 
 // findingID identifies a finding within its flow (FNV-1a over its fields).
@@ -194,7 +199,8 @@ func (e *Engine) interimDue() {
 			if f.start <= before {
 				r := e.snapshot(f, EndInterim)
 				e.stats.Interim++
-				e.cfg.Emit(r)
+				e.phase = phaseInterim
+				e.emit(f, r)
 			}
 		}
 	}

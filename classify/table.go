@@ -139,6 +139,7 @@ func (e *Engine) known(addr netip.Addr, proto catalog.Proto, port uint16) bool {
 // the least recently seen open flow, whose record is written with
 // EndEvicted.
 func (e *Engine) evictOne() {
+	e.phase = phaseEvict
 	if f := e.lists[listClosed].head; f != nil {
 		e.finish(f, endReasons[f.endReason])
 		e.remove(f)
@@ -160,11 +161,14 @@ func (e *Engine) evictOne() {
 // expire ends flows idle for longer than their timeout and drops tombstones
 // past their linger time.
 func (e *Engine) expire() {
+	e.phase = phaseLinger
 	for f := e.lists[listClosed].head; f != nil && e.now.UnixNano()-f.last > int64(e.cfg.Linger); f = e.lists[listClosed].head {
 		e.finish(f, endReasons[f.endReason])
 		e.remove(f)
 	}
+	e.phase = phaseIdleTCP
 	e.expireList(&e.lists[listTCP], e.cfg.TCPIdle)
+	e.phase = phaseIdleUDP
 	e.expireList(&e.lists[listUDP], e.cfg.UDPIdle)
 	for k, x := range e.expect {
 		if e.now.After(x.until) {
@@ -208,6 +212,7 @@ func (e *Engine) FlushWith(reason string) {
 	}
 	sort.SliceStable(open, func(i, j int) bool { return open[i].start < open[j].start })
 	for _, f := range open {
+		e.phase = phaseFlush
 		e.finish(f, reason)
 		e.remove(f)
 	}

@@ -19,6 +19,15 @@ type pipeline struct {
 	catalog   *catalog.Catalog
 	maxFlows  int
 	headBytes int
+	workers   int // classifier goroutines; 0 or 1: one engine on this goroutine
+}
+
+// classifier is an Engine or, with workers, a Pool (the same records in the
+// same order).
+type classifier interface {
+	Packet(p *capture.Packet)
+	Flush()
+	Stats() classify.Stats
 }
 
 // pipelineResult is what a pipeline run counted.
@@ -70,7 +79,7 @@ func (pl *pipeline) run(ctx context.Context, files []string, stdin io.Reader, st
 	var res pipelineResult
 	var spans []fileSpan
 	acc := newRunAccount()
-	eng, err := classify.New(classify.Config{
+	cfg := classify.Config{
 		Catalog:   pl.catalog,
 		MaxFlows:  pl.maxFlows,
 		HeadBytes: pl.headBytes,
@@ -80,9 +89,21 @@ func (pl *pipeline) run(ctx context.Context, files []string, stdin io.Reader, st
 			acc.add(&rec)
 			emit(&rec)
 		},
-	})
-	if err != nil {
-		return res, err
+	}
+	var eng classifier
+	if pl.workers > 1 {
+		pool, err := classify.NewPool(cfg, pl.workers)
+		if err != nil {
+			return res, err
+		}
+		defer pool.Close()
+		eng = pool
+	} else {
+		e, err := classify.New(cfg)
+		if err != nil {
+			return res, err
+		}
+		eng = e
 	}
 	var capStats []capture.Stats
 	prog := newProgress(stderr)

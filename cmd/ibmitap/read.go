@@ -28,6 +28,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	site := fs.String("site", "", "site catalog `FILE` that adds or overrides port entries")
 	maxFlows := fs.Int("max-flows", 1<<18, "flow-table size; the least recently seen flow is evicted (and counted) beyond it")
 	headBytes := fs.Int("head-bytes", 8192, "bytes kept per flow direction for protocol detection")
+	workers := fs.Int("workers", 1, "classifier goroutines; flows are shared out by host pair and the output is the same for any number")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile to `FILE` (for performance reports)")
 	sensor := fs.String("sensor", "", "sensor `NAME` written in every record (default with --kafka: the host name)")
 	kf := addKafkaFlags(fs, true)
@@ -46,6 +47,10 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if *headBytes < 256 || *headBytes > 1<<20 {
 		fmt.Fprintf(stderr, "ibmitap read: --head-bytes %d: want 256 to 1048576\n", *headBytes)
+		return exitUsage
+	}
+	if *workers < 1 || *workers > 256 {
+		fmt.Fprintf(stderr, "ibmitap read: --workers %d: want 1 to 256\n", *workers)
 		return exitUsage
 	}
 	if *maxFlows < 1 {
@@ -145,7 +150,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	worst := 0
 	var writeErr error
-	pl := &pipeline{cmd: "read", catalog: cat, maxFlows: *maxFlows, headBytes: *headBytes}
+	pl := &pipeline{cmd: "read", catalog: cat, maxFlows: *maxFlows, headBytes: *headBytes, workers: *workers}
 	res, err := pl.run(ctx, files, stdin, stderr, func(rec *record.Flow) {
 		rec.Sensor = *sensor
 		if r := record.SeverityRank(rec.Worst()); r > worst {
