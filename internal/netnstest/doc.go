@@ -7,6 +7,9 @@
 //	pair.Do(t, pair.B, func() { src, err = capture.OpenLive(ctx, capture.LiveConfig{Interfaces: []string{pair.IfB}}) })
 //	pair.Replay(t, "testdata/x.pcap", netnstest.TopSpeed)
 //
+// AddLink joins the namespaces with one more veth pair (several interfaces
+// at once) and ReplayOn sends out of it; Exec runs a command in a namespace.
+//
 // New needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN), ip (iproute2) and tcpreplay.
 // When one is missing the test is skipped, unless CI is set: then it fails,
 // because CI installs them (.ci/run) and a silent skip would hide the loss of

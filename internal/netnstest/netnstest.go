@@ -67,26 +67,39 @@ func New(t testing.TB, prefix string) *Pair {
 		run(t, false, "ip", "netns", "del", p.B)
 		run(t, false, "ip", "link", "del", p.IfA)
 	})
-	steps := [][]string{
-		{"ip", "netns", "add", p.A},
-		{"ip", "netns", "add", p.B},
-		{"ip", "link", "add", p.IfA, "mtu", "65535", "type", "veth", "peer", "name", p.IfB, "mtu", "65535"},
-		{"ip", "link", "set", p.IfA, "netns", p.A},
-		{"ip", "link", "set", p.IfB, "netns", p.B},
+	run(t, true, "ip", "netns", "add", p.A)
+	run(t, true, "ip", "netns", "add", p.B)
+	for _, ns := range []string{p.A, p.B} {
+		run(t, true, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+		run(t, true, "ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1")
+		run(t, true, "ip", "-n", ns, "link", "set", "lo", "up")
 	}
-	for _, ns := range []struct{ name, ifc string }{{p.A, p.IfA}, {p.B, p.IfB}} {
-		steps = append(steps,
-			[]string{"ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"},
-			[]string{"ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"},
-			[]string{"ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv6.conf." + ns.ifc + ".disable_ipv6=1"},
-			[]string{"ip", "-n", ns.name, "link", "set", "lo", "up"},
-			[]string{"ip", "-n", ns.name, "link", "set", ns.ifc, "up"},
-		)
-	}
-	for _, s := range steps {
-		run(t, true, s...)
-	}
+	p.link(t, p.IfA, p.IfB)
 	return p
+}
+
+// AddLink joins A and B with one more veth pair, set up like the first,
+// and returns its ends (in A and in B). It goes away with the namespaces.
+func (p *Pair) AddLink(t testing.TB) (ifA, ifB string) {
+	t.Helper()
+	var rnd [3]byte
+	rand.Read(rnd[:])
+	h := hex.EncodeToString(rnd[:])
+	ifA, ifB = "v"+h+"a", "v"+h+"b"
+	t.Cleanup(func() { run(t, false, "ip", "link", "del", ifA) })
+	p.link(t, ifA, ifB)
+	return ifA, ifB
+}
+
+func (p *Pair) link(t testing.TB, ifA, ifB string) {
+	t.Helper()
+	run(t, true, "ip", "link", "add", ifA, "mtu", "65535", "type", "veth", "peer", "name", ifB, "mtu", "65535")
+	run(t, true, "ip", "link", "set", ifA, "netns", p.A)
+	run(t, true, "ip", "link", "set", ifB, "netns", p.B)
+	for _, ns := range []struct{ name, ifc string }{{p.A, ifA}, {p.B, ifB}} {
+		run(t, true, "ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv6.conf."+ns.ifc+".disable_ipv6=1")
+		run(t, true, "ip", "-n", ns.name, "link", "set", ns.ifc, "up")
+	}
 }
 
 func run(t testing.TB, must bool, args ...string) {
@@ -150,7 +163,12 @@ func (p *Pair) Replay(t testing.TB, file string, rate Rate) {
 
 // ReplayErr is Replay for use outside the test goroutine.
 func (p *Pair) ReplayErr(file string, rate Rate) error {
-	args := []string{"netns", "exec", p.A, "tcpreplay", "-q", "-i", p.IfA}
+	return p.ReplayOn(p.IfA, file, rate)
+}
+
+// ReplayOn is ReplayErr out of another end in A (see AddLink).
+func (p *Pair) ReplayOn(ifA, file string, rate Rate) error {
+	args := []string{"netns", "exec", p.A, "tcpreplay", "-q", "-i", ifA}
 	switch {
 	case rate.PPS > 0:
 		args = append(args, "--pps="+strconv.Itoa(rate.PPS))
