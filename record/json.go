@@ -162,6 +162,16 @@ func (d *Decoder) readLine() ([]byte, error) {
 	}
 }
 
+// DecodeLine decodes one JSON line (without a decoder's buffer: a Kafka
+// message holds one). Surrounding white space is ignored; Number is 0.
+func DecodeLine(raw []byte) (Line, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) > MaxLine {
+		return Line{}, errTooLong
+	}
+	return decodeLine(raw)
+}
+
 func decodeLine(raw []byte) (Line, error) {
 	var head struct {
 		Schema string `json:"schema"`

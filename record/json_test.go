@@ -105,3 +105,15 @@ func TestSeverityRank(t *testing.T) {
 		t.Fatal("server address of an IPv6 endpoint")
 	}
 }
+
+func TestDecodeLine(t *testing.T) {
+	l, err := DecodeLine([]byte(` {"schema":"ibmitap.run/1","sensor":"a","inputs":[]}` + "\n"))
+	if err != nil || l.Run == nil || l.Run.Sensor != "a" {
+		t.Fatalf("run: %+v %v", l, err)
+	}
+	for _, bad := range []string{"", "null", "{}", `{"schema":"x"}`, `{"schema":"ibmitap.flow/1","packets_c2s":-1}`} {
+		if _, err := DecodeLine([]byte(bad)); err == nil {
+			t.Errorf("DecodeLine(%q) accepted", bad)
+		}
+	}
+}

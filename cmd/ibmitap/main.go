@@ -24,6 +24,7 @@ const usage = `ibmitap - passive traffic classifier for networks with IBM i syst
 Usage:
   ibmitap read  [flags] FILE...     classify capture files (pcap, pcapng, gzip'd)
   ibmitap report [flags] INPUT...   compliance report from a store (--db), JSON lines or captures
+  ibmitap collect [flags]           consume records from Kafka into a store (--kafka, --db)
   ibmitap ports [PORT|NAME...]      look up the port catalog
 
 Run 'ibmitap COMMAND -h' for the flags of a command.
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdRead(ctx, rest, stdin, stdout, stderr)
 	case "report":
 		return cmdReport(ctx, rest, stdin, stdout, stderr)
+	case "collect":
+		return cmdCollect(ctx, rest, stderr)
 	case "ports":
 		err = cmdPorts(rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
