@@ -19,6 +19,10 @@ var protocolFamily = map[string][]string{
 	"ldap":    {"ldap"},
 	"rexec":   {"rexec", "exec"},
 	"netbios": {"netbios-ns", "netbios-dgm"},
+	"smtp":    {"smtp", "submission", "smtp-email-submission"},
+	"pop3":    {"pop3"},
+	"imap":    {"imap4"},
+	"xmpp":    {"xmpp-jabber"},
 }
 
 // inFamily reports whether the catalog service name speaks protocol.
@@ -48,15 +52,23 @@ func specific(ent catalog.Entry) bool {
 // protocolService names a flow by the protocol its bytes showed when the
 // detector could not name the service itself.
 var protocolService = map[string]string{
-	"telnet":  "telnet",
-	"tn5250":  "telnet",
-	"ftp":     "ftp",
-	"ldap":    "ldap",
-	"smb":     "smb",
-	"netbios": "netbios",
-	"http":    "http",
-	"rexec":   "rexec",
-	"ssh":     "ssh",
+	"telnet":     "telnet",
+	"tn5250":     "telnet",
+	"ftp":        "ftp",
+	"ldap":       "ldap",
+	"smb":        "smb",
+	"netbios":    "netbios",
+	"http":       "http",
+	"rexec":      "rexec",
+	"ssh":        "ssh",
+	"postgresql": "postgresql",
+	"smtp":       "smtp",
+	"pop3":       "pop3",
+	"imap":       "imap",
+	"nntp":       "nntp",
+	"xmpp":       "xmpp",
+	"mysql":      "mysql",
+	"tds":        "ms-sql",
 }
 
 // close marks f ended by FIN or RST. Its record is written once the linger
@@ -122,7 +134,7 @@ func (e *Engine) build(f *flow, reason string) *Flow {
 	}
 	v := f.verdict()
 	r.Protocol = v.Protocol
-	r.Encrypted = v.Encrypted || v.Upgraded
+	r.Encrypted = (v.Encrypted || v.Upgraded) && !v.Downgraded
 	// Payload nobody looked at, or a capture that starts mid-connection
 	// with bytes nothing recognised, tells nothing about encryption.
 	r.Inspected = f.payload && !f.unbuffered && !(f.midStream && v.Protocol == "")
@@ -246,7 +258,8 @@ func (e *Engine) policy(f *flow, r *Flow) {
 			})
 		}
 		// Data connections share their control connection's finding.
-		if !r.Encrypted && !onTLSPort && r.Service != "as-svrmap" && f.expected == nil {
+		// A session that went back to clear (CCC) has its own finding.
+		if !r.Encrypted && !onTLSPort && !v.Downgraded && r.Service != "as-svrmap" && f.expected == nil {
 			if se, ok := e.cat.ByName(r.Service); (ok && se.TLSExpected) || (!ok && v.Protocol == "hostserver") {
 				fd := detect.Finding{
 					Kind: detect.KindPlaintextWhereTLSExpected, Severity: detect.SevHigh,
@@ -276,6 +289,13 @@ func (e *Engine) policy(f *flow, r *Flow) {
 				Message: fmt.Sprintf("client offered at most %s", VersionName(t.Offered)),
 			})
 		}
+	}
+	if v.Downgraded {
+		r.Findings = append(r.Findings, detect.Finding{
+			Kind: detect.KindTLSDowngrade, Severity: detect.SevHigh,
+			Message:  "CCC after AUTH TLS: the control connection went back to clear text",
+			Protocol: "ftp CCC",
+		})
 	}
 	if v.Upgraded {
 		r.Findings = append(r.Findings, detect.Finding{

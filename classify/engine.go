@@ -441,7 +441,9 @@ func (e *Engine) maybeStopBuffering(f *flow) {
 		done = true
 	case v.Encrypted && (v.TLS.Established || v.TLS.Alert):
 		done = true
-	case v.Upgraded && v.TLS.Established:
+	case v.Upgraded && v.TLS.Established && v.Protocol != "ftp":
+		// An FTP control connection may return to clear text (CCC), so
+		// its heads are kept until they fill.
 		done = true
 	}
 	h0, h1 := &f.d.heads[c2s], &f.d.heads[s2c]

@@ -141,7 +141,7 @@ type pairKey struct {
 func (e *Engine) protectedFTPControl(f *flow) bool {
 	v := f.verdict()
 	if v.Protocol == "ftp" {
-		return v.Upgraded
+		return v.Upgraded && !v.Downgraded // after CCC the commands are clear again
 	}
 	if v.Protocol != "tls" {
 		return false

@@ -63,6 +63,9 @@ type Verdict struct {
 	// which ("AUTH TLS", "StartTLS", "START_TLS").
 	Upgraded   bool
 	UpgradeHow string
+	// Downgraded is set when an upgraded session went back to clear text
+	// (FTP CCC): the flow is not encrypted after all.
+	Downgraded bool
 	TLS        TLSInfo
 	// User is a user ID seen in clear (decoded to text). Never a password.
 	User string
@@ -103,6 +106,8 @@ const (
 	KindWeakTLSVersion            = "weak_tls_version"
 	KindRemappedPort              = "remapped_port"
 	KindTLSUpgrade                = "tls_upgrade"
+	KindTLSUpgradeRefused         = "tls_upgrade_refused"
+	KindTLSDowngrade              = "tls_downgrade"
 	KindAuthFailure               = "authentication_failure"
 	KindUnencryptedSMB            = "unencrypted_smb"
 )

@@ -277,6 +277,7 @@ func (s *session) run(c2s, s2c []byte, paired, greeted bool, v *detect.Verdict) 
 				}
 				tls.Inspect(c, after, &v.TLS)
 				s.scanReplies(plainS2C, v)
+				s.clearAgain(c, after, v)
 				return
 			}
 		case "PORT":
@@ -296,6 +297,46 @@ func (s *session) run(c2s, s2c []byte, paired, greeted bool, v *detect.Verdict) 
 		}
 	}
 	s.scanReplies(plainS2C, v)
+}
+
+// clearAgain looks past the TLS records that follow an accepted AUTH TLS.
+// A client that sent CCC (RFC 4217 §6) and had it accepted closes TLS and
+// sends its next commands in clear: a command line right after the last
+// whole record of the client's stream shows it, since a TLS stream holds
+// nothing but records. The data connections the server then announces in
+// clear are learned as well.
+func (s *session) clearAgain(c2s, s2c []byte, v *detect.Verdict) {
+	c, ok := afterRecords(c2s)
+	if !ok {
+		return
+	}
+	ln, _, ok := line(c)
+	if !ok {
+		return
+	}
+	if verb, _, ok := command(ln); !ok || verb == "" {
+		return
+	}
+	v.Downgraded = true
+	if srv, ok := afterRecords(s2c); ok {
+		s.scanReplies(srv, v)
+	}
+}
+
+// afterRecords skips the whole TLS records at the start of b and returns
+// what follows them; ok is false when b holds no record, or ends inside one
+// (nothing after TLS can be told yet).
+func afterRecords(b []byte) ([]byte, bool) {
+	n := 0
+	for len(b) >= 5 && b[0] >= 20 && b[0] <= 24 && b[1] == 3 && b[2] <= 4 {
+		l := int(b[3])<<8 | int(b[4])
+		if len(b) < 5+l {
+			return nil, false
+		}
+		b = b[5+l:]
+		n++
+	}
+	return b, n > 0 && len(b) > 0
 }
 
 // scanReplies announces the data connections of 227 and 229 replies.

@@ -279,3 +279,37 @@ func TestAddr(t *testing.T) {
 		}
 	}
 }
+
+// ftp-ccc (ProFTPD, curl --ftp-ssl-ccc): AUTH SSL, the login inside TLS,
+// then CCC; the commands after it (PWD, EPSV, TYPE, LIST) are in clear.
+// The session is downgraded, and the EPSV answer read in clear announces
+// the data connection.
+func TestCCC(t *testing.T) {
+	in := flowInput(t, "ftp-ccc")
+	var v detect.Verdict
+	if !Detect(&in, &v) {
+		t.Fatal("not detected")
+	}
+	if !v.Upgraded || !v.Downgraded || v.TLS.Negotiated != 0x0304 {
+		t.Errorf("upgraded %v downgraded %v TLS %#x; want an upgrade to TLS 1.3, then CCC", v.Upgraded, v.Downgraded, v.TLS.Negotiated)
+	}
+	if len(v.Expect) != 1 || v.Expect[0].Port != 40001 {
+		t.Errorf("expect %+v; want the EPSV port 40001", v.Expect)
+	}
+	// Without the clear part (the head ends inside TLS) there is no CCC.
+	in.C2S = in.C2S[:len(in.C2S)/3]
+	v = detect.Verdict{}
+	Detect(&in, &v)
+	if v.Downgraded {
+		t.Error("downgraded on a head that ends inside TLS")
+	}
+	// The upgraded sessions of the other captures stay encrypted.
+	for _, name := range []string{"ftp-authtls-ok", "ftp-authssl-curl"} {
+		in := flowInput(t, name)
+		var v detect.Verdict
+		Detect(&in, &v)
+		if v.Downgraded {
+			t.Errorf("%s: downgraded", name)
+		}
+	}
+}

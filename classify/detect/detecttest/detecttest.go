@@ -177,3 +177,63 @@ func SameStrings(t testing.TB, v, w *detect.Verdict) {
 		}
 	}
 }
+
+// Kinds lists the findings of v as "kind/severity", comma-separated, in
+// their order: the form the detector tables compare.
+func Kinds(v *detect.Verdict) string {
+	var b strings.Builder
+	for i, f := range v.Findings {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(f.Kind + "/" + f.Severity)
+	}
+	return b.String()
+}
+
+// Flow loads the two directions of a recorded flow, testdata/flows/NAME.c2s.hex
+// and NAME.s2c.hex (written by scripts/flowhex.sh from the capture of that
+// name in the module's testdata).
+func Flow(tb testing.TB, name string) (c2s, s2c []byte) {
+	tb.Helper()
+	return ReadHex(tb, filepath.Join("testdata", "flows", name+".c2s.hex")),
+		ReadHex(tb, filepath.Join("testdata", "flows", name+".s2c.hex"))
+}
+
+// Upgrade is what an upgrade detector's table expects of one flow.
+type Upgrade struct {
+	Protocol string
+	How      string // UpgradeHow when the upgrade succeeded; "" when it did not
+	TLS      uint16 // negotiated TLS version after the upgrade; 0 when none
+	User     string
+	Kinds    string // as Kinds gives them
+}
+
+// CheckUpgrade compares a verdict with what the table expects.
+func CheckUpgrade(t testing.TB, v *detect.Verdict, w Upgrade) {
+	t.Helper()
+	NoSecrets(t, v)
+	how := ""
+	if v.Upgraded {
+		how = v.UpgradeHow
+	}
+	if v.Protocol != w.Protocol || how != w.How || v.TLS.Negotiated != w.TLS || v.User != w.User || Kinds(v) != w.Kinds {
+		t.Errorf("got protocol %q upgrade %q TLS %#04x user %q findings %q\nwant protocol %q upgrade %q TLS %#04x user %q findings %q",
+			v.Protocol, how, v.TLS.Negotiated, v.User, Kinds(v), w.Protocol, w.How, w.TLS, w.User, w.Kinds)
+	}
+}
+
+// NoSecrets fails when a fake password of testdata/secrets.txt appears in
+// any string of v.
+func NoSecrets(t testing.TB, v *detect.Verdict) {
+	t.Helper()
+	all := v.User + "|" + v.UpgradeHow
+	for _, f := range v.Findings {
+		all += "|" + strings.Join([]string{f.Message, f.User, f.Protocol, f.Mechanism, f.Record}, "|")
+	}
+	for _, s := range Secrets(t) {
+		if strings.Contains(all, s) {
+			t.Fatalf("a password reached the verdict: %q", all)
+		}
+	}
+}

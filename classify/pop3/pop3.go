@@ -1,0 +1,194 @@
+package pop3
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/starttls"
+)
+
+// maxCommands bounds the client lines walked per flow.
+const maxCommands = 256
+
+// Detect recognises a POP3 session: a "+OK" greeting and a first client
+// command of POP3 — or, before the client spoke, a greeting on port 110.
+func Detect(in *detect.Input, v *detect.Verdict) bool {
+	if in.MidStream || in.Transport == 17 {
+		return false
+	}
+	g, s, ok := starttls.Line(in.S2C)
+	if !ok || !bytes.HasPrefix(g, []byte("+OK")) || !starttls.Text(g) {
+		return false
+	}
+	ln, _, ok := starttls.Line(in.C2S)
+	switch {
+	case ok:
+		if !command(ln) {
+			return false
+		}
+	case len(in.C2S) > 0 || in.ServerPort != 110:
+		return false
+	}
+	v.Protocol = "pop3"
+	walk(in.C2S, s, v)
+	return true
+}
+
+// command reports whether ln starts with a command a POP3 client opens with.
+func command(ln []byte) bool {
+	for _, w := range []string{"CAPA", "USER", "APOP", "STLS", "AUTH", "QUIT"} {
+		if _, ok := starttls.Verb(ln, w); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// multiLine reports whether a positive answer to ln is a multi-line block
+// ending in ".": CAPA, RETR, TOP, and LIST and UIDL without an argument.
+func multiLine(ln []byte) bool {
+	for _, w := range []string{"CAPA", "RETR", "TOP"} {
+		if _, ok := starttls.Verb(ln, w); ok {
+			return true
+		}
+	}
+	for _, w := range []string{"LIST", "UIDL"} {
+		if arg, ok := starttls.Verb(ln, w); ok && len(bytes.TrimSpace(arg)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// reply reads one status line and, for a positive answer to a multi-line
+// command, its block.
+func reply(s []byte, multi bool) (ok bool, status string, rest []byte, have bool) {
+	ln, rest, have := starttls.Line(s)
+	if !have {
+		return false, "", nil, false
+	}
+	switch {
+	case bytes.HasPrefix(ln, []byte("+OK")):
+		ok, status = true, "+OK"
+	case bytes.HasPrefix(ln, []byte("-ERR")):
+		status = "-ERR"
+	case bytes.HasPrefix(ln, []byte("+ ")) || bytes.Equal(ln, []byte("+")):
+		status = "+" // SASL continuation
+	default:
+		return false, "", nil, false
+	}
+	if ok && multi {
+		r, done := starttls.SkipDotBlock(rest)
+		if !done {
+			return false, "", nil, false
+		}
+		rest = r
+	}
+	return ok, status, rest, true
+}
+
+// walk pairs the client's commands with the server's replies up to STLS.
+func walk(c, s []byte, v *detect.Verdict) {
+	user := ""
+	for range maxCommands {
+		ln, rest, ok := starttls.Line(c)
+		if !ok {
+			return
+		}
+		c = rest
+		good, status, srest, have := reply(s, multiLine(ln))
+		if have {
+			s = srest
+		}
+		if _, ok := starttls.Verb(ln, "STLS"); ok {
+			switch {
+			case have && good:
+				starttls.Accepted(v, "STLS", c, s)
+			case have:
+				starttls.Refused(v, "STLS", status)
+			case starttls.StartsTLS(c):
+				starttls.Accepted(v, "STLS", c, nil)
+			}
+			return
+		}
+		if arg, ok := starttls.Verb(ln, "USER"); ok {
+			user = string(bytes.TrimSpace(arg))
+			if len(user) > 64 || !starttls.Text([]byte(user)) {
+				user = ""
+			}
+			v.User = user
+			continue
+		}
+		if _, ok := starttls.Verb(ln, "PASS"); ok {
+			clear(v, user, "pop3 PASS", "")
+			if have && !good {
+				failed(v, user)
+			}
+			continue
+		}
+		if arg, ok := starttls.Verb(ln, "AUTH"); ok {
+			mech, initial, _ := bytes.Cut(arg, []byte(" "))
+			if !bytes.EqualFold(mech, []byte("PLAIN")) && !bytes.EqualFold(mech, []byte("LOGIN")) {
+				continue
+			}
+			if len(initial) == 0 && have && status == "+" {
+				if _, rest, ok := starttls.Line(c); ok {
+					c = rest
+					if _, _, srest, ok := reply(s, false); ok {
+						s = srest
+					}
+				}
+			}
+			clear(v, "", "pop3 AUTH", string(bytes.ToUpper(mech)))
+		}
+	}
+}
+
+// clear reports a password sent in clear, once per flow.
+func clear(v *detect.Verdict, user, proto, mech string) {
+	for i := range v.Findings {
+		if v.Findings[i].Kind == detect.KindCleartextPassword {
+			v.Findings[i].Count++
+			return
+		}
+	}
+	f := detect.Finding{
+		Kind: detect.KindCleartextPassword, Severity: detect.SevCritical,
+		Message:  "POP3 password sent in clear",
+		User:     user,
+		Protocol: proto, Mechanism: mech,
+		Count: 1,
+	}
+	if user != "" {
+		f.Message += fmt.Sprintf(" (PASS) for user %s", user)
+	}
+	v.Add(f)
+}
+
+// failed reports a login the server refused.
+func failed(v *detect.Verdict, user string) {
+	v.Add(detect.Finding{
+		Kind: detect.KindAuthFailure, Severity: detect.SevMedium,
+		Message:  fmt.Sprintf("POP3 login failed (-ERR after PASS) for user %s", user),
+		User:     user,
+		Protocol: "pop3 PASS",
+	})
+}
+
+// Reject reports that no more bytes can make Detect match: a capture that
+// starts mid-session, UDP, a server that does not open with "+OK", or a
+// first client line that is no POP3 command.
+func Reject(in *detect.Input) bool {
+	if in.MidStream || in.Transport == 17 {
+		return true
+	}
+	s := in.S2C
+	if n := min(len(s), 3); !bytes.Equal(s[:n], []byte("+OK")[:n]) {
+		return true
+	}
+	if ln, _, ok := starttls.Line(in.C2S); ok && !command(ln) {
+		return true
+	}
+	return false
+}

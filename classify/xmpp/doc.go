@@ -1,0 +1,4 @@
+// Package xmpp recognises XMPP client and server streams (RFC 6120) from
+// their start and judges their STARTTLS upgrade (§5): <proceed/> encrypts
+// the stream, <failure/> ends it without TLS.
+package xmpp
