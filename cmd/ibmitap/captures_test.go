@@ -34,6 +34,8 @@ const (
 	upgr    = "tls_upgrade"
 	authf   = "authentication_failure"
 	smbx    = "unencrypted_smb"
+	refused = "tls_upgrade_refused"
+	downgr  = "tls_downgrade"
 )
 
 func kinds(k ...string) string {
@@ -152,6 +154,39 @@ var captureTruth = map[string][]flowWant{
 	"smb-smb1.pcap":           {{"445", 1, "smb", "no", "", "", "IBMITEST\\ibmismb", kinds(hashx, smbx)}},
 	"smb-nbt139.pcap":         {{"139", 1, "smb", "no", "", "", "IBMITEST\\ibmismb", kinds(hashx, smbx)}},
 	"smb-nbns.pcap":           {{"137", 1, "netbios-ns", "no", "", "", "", ""}},
+
+	// In-band upgrades to TLS and their refusals (issue 10 item 2).
+	"pgsql-sslrequest-tls.pcap":     {{"5432", 1, "postgresql", "yes", "TLS 1.3", "", "", kinds(upgr)}},
+	"pgsql-sslrequest-refused.pcap": {{"5432", 1, "postgresql", "no", "", "", "ibmitst", kinds(refused, cleartx)}},
+	"smtp-starttls-25.pcap":         {{"25", 1, "smtp", "yes", "TLS 1.3", "", "", kinds(upgr)}},
+	"smtp-starttls-587.pcap":        {{"587", 1, "submission", "yes", "TLS 1.3", "", "", kinds(upgr)}},
+	"smtp-starttls-454.pcap":        {{"25", 1, "smtp", "no", "", "", "", kinds(pwte, refused)}},
+	"smtp-starttls-refused.pcap":    {{"25", 1, "smtp", "no", "", "", "", kinds(pwte, refused)}},
+	"smtp-auth-plain-587.pcap":      {{"587", 1, "submission", "no", "", "", "ibmitst", kinds(pwte, cleartx)}},
+	"pop3-stls.pcap":                {{"110", 1, "pop3", "yes", "TLS 1.3", "", "", kinds(upgr)}},
+	"pop3-stls-refused.pcap":        {{"110", 1, "pop3", "no", "", "", "", kinds(pwte, refused)}},
+	"pop3-user-pass.pcap":           {{"110", 1, "pop3", "no", "", "", "ibmitst", kinds(pwte, cleartx)}},
+	"imap-starttls.pcap":            {{"143", 1, "imap4", "yes", "TLS 1.3", "", "", kinds(upgr)}},
+	"imap-starttls-refused.pcap":    {{"143", 1, "imap4", "no", "", "", "", kinds(refused)}},
+	"imap-capability.pcap":          {{"143", 1, "imap4", "no", "", "", "", ""}},
+	"imap-login-plain.pcap":         {{"143", 1, "imap4", "no", "", "", "ibmitst", kinds(cleartx)}},
+	"nntp-starttls.pcap":            {{"119", 1, "nntp", "yes", "TLS 1.3", "", "", kinds(upgr)}},
+	"nntp-starttls-refused.pcap":    {{"119", 1, "nntp", "no", "", "", "", kinds(refused)}},
+	"xmpp-starttls.pcap":            {{"5222", 1, "xmpp-jabber", "yes", "TLS 1.3", "", "", kinds(upgr)}},
+	"xmpp-starttls-failure.pcap":    {{"5222", 1, "xmpp-jabber", "no", "", "", "", kinds(refused)}},
+	"xmpp-starttls-alert.pcap":      {{"5222", 1, "xmpp-jabber", "no", "TLS 1.3", "", "", kinds(refused)}},
+	"mysql-ssl.pcap":                {{"3306", 1, "mysql", "yes", "TLS 1.3", "", "", kinds(upgr)}},
+	"mysql-ssl-refused.pcap":        {{"3306", 1, "mysql", "no", "", "", "", kinds(refused)}},
+	"mysql-nossl-login.pcap":        {{"3306", 1, "mysql", "no", "", "", "ibmitst", kinds(refused)}},
+	"tds-prelogin-encrypt.pcap":     {{"1433", 1, "ms-sql", "yes", "TLS 1.3", "sql.example.com", "", kinds(upgr)}},
+	"tds-prelogin-off.pcap":         {{"1433", 1, "ms-sql", "no", "TLS 1.3", "sql.example.com", "", kinds(refused)}},
+	"tds-prelogin-notsup.pcap":      {{"1433", 1, "ms-sql", "no", "", "", "ibmitst", kinds(refused, cleartx)}},
+	// CCC after AUTH SSL: the control connection is clear again; the data
+	// connection (PROT P) stays TLS.
+	"ftp-ccc.pcap": {
+		{"21", 1, "ftp", "no", "TLS 1.3", "", "", kinds(upgr, downgr)},
+		{"data", 1, "ftps-data", "yes", "TLS 1.3", "", "", ""},
+	},
 
 	// HTTP on the IBM i admin ports.
 	"http-basic.pcap": {{"2001", 1, "as-admin-http", "no", "", "", "qsecofr", kinds(pwte, cleartx)}},
