@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/starttls"
 	"github.com/ibmitap/ibmitap/classify/tls"
 )
 
@@ -279,6 +280,9 @@ func (s *session) run(c2s, s2c []byte, paired, greeted bool, v *detect.Verdict) 
 				s.scanReplies(plainS2C, v)
 				s.clearAgain(c, after, v)
 				return
+			}
+			if have {
+				starttls.Refused(v, "AUTH TLS", fmt.Sprint(rp.code))
 			}
 		case "PORT":
 			if ap, ok := hostPort(arg); ok && (!have || rp.code/100 == 2) {

@@ -55,7 +55,7 @@ var captured = []struct {
 	{"ftp-anonymous", want{user: "anonymous", kinds: []string{"cleartext_password/low"},
 		expect: []detect.Expectation{data("", 40008), data("", 40002)}}},
 	// AUTH TLS answered 530 by a vsftpd without TLS: the login that follows is clear.
-	{"ftp-authtls-refused-lftp", want{user: "ibmitst", kinds: []string{"cleartext_password/critical"},
+	{"ftp-authtls-refused-lftp", want{user: "ibmitst", kinds: []string{"tls_upgrade_refused/medium", "cleartext_password/critical"},
 		expect: []detect.Expectation{data("127.0.0.1", 40003)}}},
 	{"ftp-authtls-ok", want{upgraded: true,
 		tls: detect.TLSInfo{Seen: true, Established: true, Offered: 0x0304, Negotiated: 0x0304, SNI: "127.0.0.1"}}},

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
+	"github.com/ibmitap/ibmitap/classify/starttls"
 	"github.com/ibmitap/ibmitap/classify/tls"
 )
 
@@ -121,6 +122,9 @@ func (s *session) run(c2s, s2c []byte, v *detect.Verdict) {
 				plainS2C = s2c[:len(s2c)-len(after)]
 				s.results(plainS2C)
 				return
+			}
+			if found {
+				starttls.Refused(v, "StartTLS", fmt.Sprintf("resultCode %d", code))
 			}
 		}
 	}

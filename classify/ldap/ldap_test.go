@@ -159,7 +159,7 @@ var synthetic = []struct {
 		"301d02010177188016312e332e362e312e342e312e313436362e3230303337" +
 			"301A020102601502010304 08 636e3d61646d696e 8006 736563726574",
 		"300c02010178070a013404000400" + "300c02010261070a010004000400",
-		want{user: "cn=admin", kinds: []string{"cleartext_password/critical"}}},
+		want{user: "cn=admin", kinds: []string{"tls_upgrade_refused/medium", "cleartext_password/critical"}}},
 }
 
 func TestSynthetic(t *testing.T) {

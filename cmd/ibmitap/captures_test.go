@@ -69,7 +69,7 @@ var captureTruth = map[string][]flowWant{
 		{"data", 2, "ftps-data", "yes", "TLS 1.3", "", "", ""},
 	},
 	"ftp-authtls-refused-lftp.pcap": {
-		{"21", 1, "ftp", "no", "", "", "ibmitst", kinds(pwte, cleartx)},
+		{"21", 1, "ftp", "no", "", "", "ibmitst", kinds(pwte, cleartx, refused)},
 		{"data", 1, "ftp-data", "no", "", "", "", ""},
 	},
 	"ftps-implicit-990.pcap": {

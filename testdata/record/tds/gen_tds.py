@@ -108,7 +108,7 @@ def tls_flights():
 class Pcap:
     def __init__(self):
         self.out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
-        self.t = 1765000000.0
+        self.t = 1796677800.0  # 2026-12-07T21:10:00Z, beside the recorded captures
         self.seq = {True: 1000, False: 5000}
 
     def frame(self, c2s, flags, payload=b""):
