@@ -8,7 +8,9 @@ inside PRELOGIN packets (MS-TDS 3.2.5.2, 3.3.5.2) is a real one, made by
 Python's ssl module (OpenSSL) between two in-memory endpoints with the
 throwaway certificate of testdata/record/certs. The TCP/IP framing
 (Ethernet, IPv4, TCP with a three-way handshake and FIN exchange) is
-synthesised on 127.0.0.1, client port 50123, server port 1433.
+synthesised on 127.0.0.1, server port 1433, a client port and start time of
+its own per capture (50123, 50124, 50125; one minute apart), as separate
+real connections would have.
 
 Usage: gen_tds.py OUTDIR
   tds-prelogin-encrypt.pcap  client ENCRYPT_ON, server ENCRYPT_ON, TLS handshake
@@ -106,13 +108,14 @@ def tls_flights():
 
 
 class Pcap:
-    def __init__(self):
+    def __init__(self, cport, start):
+        self.cport = cport
         self.out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1)
-        self.t = 1796677800.0  # 2026-12-07T21:10:00Z, beside the recorded captures
+        self.t = start
         self.seq = {True: 1000, False: 5000}
 
     def frame(self, c2s, flags, payload=b""):
-        src, dst = (50123, 1433) if c2s else (1433, 50123)
+        src, dst = (self.cport, 1433) if c2s else (1433, self.cport)
         ack = self.seq[not c2s] if flags != 0x02 else 0
         tcp = struct.pack(">HHIIBBHHH", src, dst, self.seq[c2s], ack, 5 << 4, flags, 65535, 0, 0)
         ip = bytearray(struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 0, 0x4000, 64, 6, 0,
@@ -141,8 +144,8 @@ def csum(b):
     return ~s & 0xFFFF
 
 
-def session(cenc, senc):
-    p = Pcap()
+def session(cenc, senc, cport, start):
+    p = Pcap(cport, start)
     p.frame(True, 0x02)
     p.seq[False] = 5000
     p.frame(False, 0x12)
@@ -162,11 +165,12 @@ def session(cenc, senc):
 
 def main():
     out = sys.argv[1]
-    for name, c, s in (("tds-prelogin-encrypt.pcap", ON, ON),
-                       ("tds-prelogin-off.pcap", OFF, OFF),
-                       ("tds-prelogin-notsup.pcap", NOT_SUP, NOT_SUP)):
+    start = 1796677800.0  # 2026-12-07T21:10:00Z, beside the recorded captures
+    for i, (name, c, s) in enumerate((("tds-prelogin-encrypt.pcap", ON, ON),
+                                      ("tds-prelogin-off.pcap", OFF, OFF),
+                                      ("tds-prelogin-notsup.pcap", NOT_SUP, NOT_SUP))):
         with open(os.path.join(out, name), "wb") as f:
-            f.write(session(c, s))
+            f.write(session(c, s, 50123 + i, start + 60 * i))
 
 
 if __name__ == "__main__":
