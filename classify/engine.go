@@ -88,8 +88,10 @@ type Engine struct {
 	owners      []owner // flows holding head buffers, oldest first
 	ownerAt     int     // owners before it were handled
 
-	dirty   []*flow   // flows whose heads grew since their last inspection
-	details []*detail // free inspection states
+	dirty   []*flow        // flows whose heads grew since their last inspection
+	details []*detail      // free inspection states
+	in      detect.Input   // inspect's scratch
+	v       detect.Verdict // inspect's scratch
 	// allRuled is the ruled-out mask of a flow no detector can recognise.
 	allRuled uint64
 	learned  map[hostKey]learned
@@ -640,39 +642,44 @@ func (e *Engine) inspect(f *flow) {
 	if !f.clientA {
 		cp, sp = sp, cp
 	}
-	in := detect.Input{
+	// The input and verdict live in the engine: passed to detectors
+	// through function values they would escape, two allocations per
+	// inspection.
+	in, v := &e.in, &e.v
+	*in = detect.Input{
 		C2S: h0.buf, S2C: h1.buf,
 		ClientPort: cp, ServerPort: sp,
 		Transport: f.transport, MidStream: f.midStream,
 		C2SFull: h0.full, S2CFull: h1.full,
 		C2SHole: h0.hole, S2CHole: h1.hole,
 	}
-	var v detect.Verdict
+	*v = detect.Verdict{}
 	matched := -1
-	if f.matched >= 0 && e.dets[f.matched].Detect(&in, &v) {
+	if f.matched >= 0 && e.dets[f.matched].Detect(in, v) {
 		matched = int(f.matched)
 	} else {
 		for i := range e.dets {
 			if d.ruled&(1<<i) != 0 {
 				continue // it said "not me" before; more bytes cannot change that
 			}
-			v = detect.Verdict{}
+			*v = detect.Verdict{}
 			det := &e.dets[i]
-			if det.Detect(&in, &v) {
+			if det.Detect(in, v) {
 				matched = i
 				break
 			}
-			if det.Reject != nil && det.Reject(&in) {
+			if det.Reject != nil && det.Reject(in) {
 				d.ruled |= 1 << i
 			}
 		}
 	}
 	if matched < 0 {
-		v = detect.Verdict{}
-		fallbackTLS(&in, &v)
+		*v = detect.Verdict{}
+		fallbackTLS(in, v)
 	}
 	f.matched = int8(matched)
-	d.verdict = v
+	d.verdict = *v
+	*in, *v = detect.Input{}, detect.Verdict{} // keep no head or finding alive
 	e.learnFrom(f)
 	if e.cfg.Finding != nil {
 		e.streamEarly(f)
