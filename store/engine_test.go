@@ -25,13 +25,13 @@ import (
 // location of its own for each call.
 type engine struct {
 	name string
-	dsn  func(t *testing.T) string
+	dsn  func(t testing.TB) string
 }
 
 // engines returns SQLite always and PostgreSQL when IBMITAP_PG_DSN names a
 // server. In CI (CI set) a missing server is a failure, never a skip.
-func engines(t *testing.T) []engine {
-	es := []engine{{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "t.db") }}}
+func engines(t testing.TB) []engine {
+	es := []engine{{"sqlite", func(t testing.TB) string { return filepath.Join(t.TempDir(), "t.db") }}}
 	base := os.Getenv("IBMITAP_PG_DSN")
 	if base == "" {
 		if os.Getenv("CI") != "" {
@@ -40,12 +40,12 @@ func engines(t *testing.T) []engine {
 		t.Log("IBMITAP_PG_DSN not set: PostgreSQL engine not tested (set it, or run .ci/run)")
 		return es
 	}
-	return append(es, engine{"postgres", func(t *testing.T) string { return pgSchemaDSN(t, base) }})
+	return append(es, engine{"postgres", func(t testing.TB) string { return pgSchemaDSN(t, base) }})
 }
 
 // pgSchemaDSN creates a schema of the test's own and returns a DSN whose
 // search path is that schema, so tests never see each other's tables.
-func pgSchemaDSN(t *testing.T, base string) string {
+func pgSchemaDSN(t testing.TB, base string) string {
 	t.Helper()
 	db, err := sql.Open("pgx", base)
 	if err != nil {
