@@ -13,9 +13,9 @@ import (
 	"github.com/ibmitap/ibmitap/store"
 )
 
-func cmdCollect(ctx context.Context, args []string, stderr io.Writer) int {
+func cmdCollect(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("collect", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(flagOutput(args, stdout, stderr))
 	kf := addKafkaFlags(fs, false)
 	group := fs.String("group", "ibmitap-collect", "Kafka consumer `GROUP`; collectors of one group share the topic's partitions")
 	db := fs.String("db", "", "store `DSN` to write into: FILE.db, sqlite:PATH or postgres://...")
@@ -23,7 +23,7 @@ func cmdCollect(ctx context.Context, args []string, stderr io.Writer) int {
 	session := fs.Duration("session-timeout", 10*time.Second, "how long the group waits for a silent collector before handing its partitions to the others")
 	grace := fs.Duration("grace", 30*time.Second, "on SIGTERM, how long to keep trying to write and commit the batch in hand")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ibmitap collect --kafka BROKERS --kafka-topic TOPIC --group GROUP --db DSN\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: ibmitap collect --kafka BROKERS --kafka-topic TOPIC --group GROUP --db DSN\n\n"+
 			"Consume flow records, finding events and run summaries from Kafka into a store. At least once,\n"+
 			"with idempotent writes: offsets are committed only after the database committed.\n\nFlags:\n")
 		fs.PrintDefaults()

@@ -26,6 +26,7 @@ Usage:
   ibmitap report [flags] INPUT...   compliance report from a store (--db), JSON lines or captures
   ibmitap collect [flags]           consume records from Kafka into a store (--kafka, --db)
   ibmitap ports [PORT|NAME...]      look up the port catalog
+  ibmitap version                   module version, commit and Go version
 
 Run 'ibmitap COMMAND -h' for the flags of a command.
 `
@@ -49,9 +50,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "report":
 		return cmdReport(ctx, rest, stdin, stdout, stderr)
 	case "collect":
-		return cmdCollect(ctx, rest, stderr)
+		return cmdCollect(ctx, rest, stdout, stderr)
 	case "ports":
 		err = cmdPorts(rest, stdout, stderr)
+	case "version":
+		return cmdVersion(rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -60,6 +63,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return exitUsage
 	}
 	return exitCode(err, stderr)
+}
+
+// flagOutput is where a command's flag set writes: standard output when
+// help was asked for (-h is an answer, not an error), standard error
+// otherwise.
+func flagOutput(args []string, stdout, stderr io.Writer) io.Writer {
+	for _, a := range args {
+		switch a {
+		case "-h", "-help", "--help", "--h":
+			return stdout
+		case "--":
+			return stderr
+		}
+	}
+	return stderr
 }
 
 // usageError marks a command-line mistake (exit 2).

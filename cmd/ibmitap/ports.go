@@ -12,13 +12,14 @@ import (
 
 func cmdPorts(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ports", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(flagOutput(args, stdout, stderr))
 	site := fs.String("site", "", "site catalog `FILE` that adds or overrides port entries")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ibmitap ports [flags] [PORT|LOW-HIGH|NAME...]\n\nLook up the port catalog; with no argument, list the IBM i entries.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: ibmitap ports [flags] [PORT|LOW-HIGH|NAME...]\n\nLook up the port catalog; with no argument, list the IBM i entries.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	queries, err := parseInterspersed(fs, args) // flags before or after the queries
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
@@ -29,14 +30,14 @@ func cmdPorts(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	var entries []catalog.Entry
-	if fs.NArg() == 0 {
+	if len(queries) == 0 {
 		for _, e := range cat.All() {
 			if e.IBMi {
 				entries = append(entries, e)
 			}
 		}
 	}
-	for _, q := range fs.Args() {
+	for _, q := range queries {
 		found, err := cat.Find(q)
 		if err != nil {
 			return usageError{err}

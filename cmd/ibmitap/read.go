@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -21,7 +22,7 @@ import (
 
 func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (status int) {
 	fs := flag.NewFlagSet("read", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(flagOutput(args, stdout, stderr))
 	format := fs.String("format", "table", "output format: table, json or csv")
 	out := fs.String("o", "", "write output to `FILE` instead of standard output")
 	failOn := fs.String("fail-on", "", "exit with status 3 when a finding at or above `SEVERITY` (info, low, medium, high, critical) was raised")
@@ -35,7 +36,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	dbDSN := fs.String("db", "", "also append flow records and the run summary to the store `DSN` (FILE.db, sqlite:PATH or postgres://…); the sensor defaults to the host name")
 	retain := fs.Duration("retain", 0, "with --db: first delete what ended (packet time) more than `DURATION` ago")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng; plain or gzip, zstd, xz compressed); - reads standard input.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: ibmitap read [flags] FILE...\n\nClassify capture files (pcap, pcapng; plain or gzip, zstd, xz compressed); - reads standard input.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterspersed(fs, args)
@@ -134,10 +135,13 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var w io.Writer = stdout
 	var outFile *os.File
 	if *out != "" {
-		if outFile, err = os.Create(*out); err != nil {
+		// A temporary file beside the target, renamed over it only when the
+		// run wrote its output: a failed run never destroys an earlier one.
+		if outFile, err = createTemp(*out); err != nil {
 			fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 			return exitError
 		}
+		defer os.Remove(outFile.Name()) // fails harmlessly after the rename
 		defer outFile.Close()
 		w = outFile
 	}
@@ -191,6 +195,9 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err := outFile.Close(); err != nil && writeErr == nil {
 			writeErr = err
 		}
+		if writeErr == nil {
+			writeErr = os.Rename(outFile.Name(), *out)
+		}
 	}
 	if writeErr != nil {
 		fmt.Fprintf(stderr, "ibmitap read: writing output: %v\n", writeErr)
@@ -203,8 +210,14 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintf(stderr, "ibmitap read: none of the %s packets read could be decoded as TCP or UDP: nothing was classified\n", thousands(res.read))
 		return exitError
 	}
-	if status == exitOK && failRank > 0 && worst >= failRank {
-		return exitFindings
+	if failRank > 0 && worst >= failRank {
+		// A finding is proven by the flows that were read, whatever
+		// happened later in the input: the threshold wins over a damaged
+		// file (whose error was printed above).
+		fmt.Fprintf(stderr, "ibmitap read: --fail-on %s: a finding at or above %s was raised\n", *failOn, *failOn)
+		if status == exitOK || status == exitError {
+			return exitFindings
+		}
 	}
 	return status
 }
@@ -347,4 +360,20 @@ func validFormat(f string) bool {
 		}
 	}
 	return false
+}
+
+// createTemp creates the temporary file that becomes name once the output
+// is complete: in name's directory (a rename cannot cross file systems),
+// readable like a file os.Create makes.
+func createTemp(name string) (*os.File, error) {
+	f, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".tmp*")
+	if err != nil {
+		return nil, fmt.Errorf("-o %s: %w", name, err)
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("-o %s: %w", name, err)
+	}
+	return f, nil
 }

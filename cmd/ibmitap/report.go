@@ -32,7 +32,7 @@ type reportConfig struct {
 }
 
 func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	cfg, code := parseReportFlags(args, stderr)
+	cfg, code := parseReportFlags(args, stdout, stderr)
 	if code >= 0 {
 		return code
 	}
@@ -65,10 +65,10 @@ func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 
 // parseReportFlags returns the configuration, or an exit code >= 0 when the
 // command should end (help, usage error).
-func parseReportFlags(args []string, stderr io.Writer) (reportConfig, int) {
+func parseReportFlags(args []string, stdout, stderr io.Writer) (reportConfig, int) {
 	var cfg reportConfig
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(flagOutput(args, stdout, stderr))
 	fs.StringVar(&cfg.db, "db", "", "read flows and runs from the store at `DSN` (FILE.db, sqlite:PATH, postgres://...)")
 	since := fs.String("since", "", "report flows from `TIME` on (RFC 3339 or a date, UTC)")
 	until := fs.String("until", "", "report flows before `TIME` (RFC 3339 or a date, UTC)")
@@ -81,7 +81,7 @@ func parseReportFlags(args []string, stderr io.Writer) (reportConfig, int) {
 	fs.IntVar(&cfg.maxFlows, "max-flows", 1<<18, "flow-table size when reading captures")
 	fs.IntVar(&cfg.headBytes, "head-bytes", 8192, "bytes kept per flow direction when reading captures")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ibmitap report [flags] [--db DSN | FLOWS.jsonl... | CAPTURES...]\n\n"+
+		fmt.Fprintf(fs.Output(), "Usage: ibmitap report [flags] [--db DSN | FLOWS.jsonl... | CAPTURES...]\n\n"+
 			"Compliance report on plaintext use and credential exposure, from a store, from JSON lines\n"+
 			"written by read or watch, or from capture files.\n\nFlags:\n")
 		fs.PrintDefaults()
