@@ -33,6 +33,8 @@ type afSource struct {
 	num    uint64
 	since  int // packets since the counters were last published
 
+	ns netns // where the interfaces live, for retries
+
 	pubMu sync.Mutex
 	pub   []InterfaceStats // published per-ring state and packet counters
 	kmu   sync.Mutex       // guards kernel counter reads against socket close
@@ -49,7 +51,7 @@ func openAFPacket(cfg LiveConfig, n int) ([]Live, error) {
 	}
 	srcs := make([]*afSource, n)
 	for i := range srcs {
-		srcs[i] = &afSource{cfg: cfg, prog: prog, left: burst}
+		srcs[i] = &afSource{cfg: cfg, prog: prog, left: burst, ns: currentNetns()}
 	}
 	fail := func(err error) ([]Live, error) {
 		for _, s := range srcs {
@@ -267,13 +269,18 @@ func (a *afSource) retry(now time.Time) time.Time {
 			}
 			continue
 		}
-		ifc, err := net.InterfaceByName(r.name)
+		var (
+			ifc *net.Interface
+			err error
+			nr  *afRing
+		)
+		a.ns.do(func() { ifc, err = net.InterfaceByName(r.name) })
 		switch {
 		case err != nil || ifc.Flags&net.FlagUp == 0:
 		case ifc.Index == r.ifindex && r.tp != nil:
 			r.up = true
 		default:
-			nr, err := openRing(r.name, &a.cfg, a.prog, r.fan)
+			a.ns.do(func() { nr, err = openRing(r.name, &a.cfg, a.prog, r.fan) })
 			if err != nil {
 				break
 			}
@@ -343,5 +350,6 @@ func (a *afSource) Close() error {
 	for _, r := range a.rings {
 		r.close()
 	}
+	a.ns.close()
 	return nil
 }

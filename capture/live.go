@@ -15,7 +15,9 @@ import (
 //   - a *LinkError (errors.Is(err, ErrLinkDown)): an interface went down or
 //     disappeared. It is counted (Stats.LinkDowns), the other interfaces keep
 //     capturing, and the source reopens it with back-off (1 s doubling to
-//     30 s); report it and call Next again. It is returned once per loss.
+//     30 s); report it and call Next again. It is returned once per loss
+//     (AF_PACKET: when the kernel reports it; libpcap: noticed within
+//     200 ms of an idle read).
 //   - ErrClosed: Close was called (or the context given to the constructor
 //     ended). Final.
 //   - anything else: a fatal read error.

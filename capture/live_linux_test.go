@@ -8,11 +8,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/ibmitap/ibmitap/capture"
+	"github.com/ibmitap/ibmitap/capture/filter"
 	"github.com/ibmitap/ibmitap/internal/netnstest"
 )
 
@@ -217,6 +219,20 @@ func TestLiveFilter(t *testing.T) {
 	got := drain(t, src, len(want))
 	if len(want) == 0 || len(got) != len(want) || len(got) > 0 && got[0] != want[0] {
 		t.Errorf("filtered live capture %d packets, want %d", len(got), len(want))
+	}
+	// The same filter as a tcpdump -ddd file.
+	prog, err := filter.CompileRaw("tcp port 449 or port 8470", filter.Socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bpfFile := filepath.Join(t.TempDir(), "f.bpf")
+	if err := os.WriteFile(bpfFile, []byte(filter.FormatDump(prog)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fromFile := open(t, p, capture.LiveConfig{BPFFile: bpfFile})
+	p.Replay(t, file, netnstest.TopSpeed)
+	if got := drain(t, fromFile, len(want)); !equalViews(got, want) {
+		t.Errorf("with the BPF file: %d packets, want %d", len(got), len(want))
 	}
 	snap := open(t, p, capture.LiveConfig{SnapLen: 80, Filter: "tcp"})
 	p.Replay(t, file, netnstest.TopSpeed)

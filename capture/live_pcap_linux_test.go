@@ -14,6 +14,8 @@ import (
 
 func TestLiveEquivalencePcap(t *testing.T) { equivalence(t, capture.EnginePcap) }
 
+func TestLivePcapLinkDown(t *testing.T) { linkDown(t, capture.EnginePcap) }
+
 func TestLivePcapIdleCloseErrors(t *testing.T) {
 	p := netnstest.New(t, "live")
 	src := open(t, p, capture.LiveConfig{Engine: capture.EnginePcap, ReadTimeout: 150 * time.Millisecond, Filter: "icmp or tcp"})

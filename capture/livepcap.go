@@ -3,8 +3,10 @@
 package capture
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,12 +30,15 @@ type pcapSource struct {
 	left   int
 	num    uint64
 	since  int
+	ns     netns // where the interfaces live, for checks and retries
 	pubMu  sync.Mutex
 	pub    []InterfaceStats
 }
 
 type pcapRing struct {
 	name    string
+	ifindex int       // kernel index at open; 0 for devices that are not interfaces ("any")
+	checkAt time.Time // next look at the interface while idle
 	h       *pcap.Handle
 	link    LinkType
 	up      bool
@@ -45,14 +50,18 @@ type pcapRing struct {
 }
 
 func openPcapLive(cfg LiveConfig) (Live, error) {
-	s := &pcapSource{cfg: cfg, left: burst}
+	s := &pcapSource{cfg: cfg, left: burst, ns: currentNetns()}
 	for _, name := range cfg.Interfaces {
 		h, err := s.openHandle(name)
 		if err != nil {
 			s.Close()
 			return nil, err
 		}
-		s.rings = append(s.rings, &pcapRing{name: name, h: h, link: LinkType(h.LinkType()), up: true})
+		r := &pcapRing{name: name, h: h, link: LinkType(h.LinkType()), up: true}
+		if ifc, err := net.InterfaceByName(name); err == nil {
+			r.ifindex = ifc.Index
+		}
+		s.rings = append(s.rings, r)
 	}
 	s.pub = make([]InterfaceStats, len(s.rings))
 	s.publish()
@@ -165,6 +174,9 @@ func (s *pcapSource) Next(p *Packet) error {
 		} else if !now.Before(deadline) {
 			return ErrIdle
 		}
+		if err := s.check(now); err != nil {
+			return err
+		}
 		if !s.retry(now) {
 			// Nothing open to wait in: sleep a slice instead.
 			time.Sleep(min(pollSlice, deadline.Sub(now)))
@@ -227,14 +239,55 @@ func (s *pcapSource) closeRing(r *pcapRing) {
 	r.h, r.up = nil, false
 }
 
+// checkEvery is how often an idle source looks at its interfaces.
+const checkEvery = 200 * time.Millisecond
+
+// check looks, while idle, whether an interface went down or was replaced:
+// libpcap's non-blocking reads through gopacket do not report it.
+func (s *pcapSource) check(now time.Time) error {
+	for _, r := range s.rings {
+		if !r.up || r.ifindex == 0 || now.Before(r.checkAt) {
+			continue
+		}
+		r.checkAt = now.Add(checkEvery)
+		var (
+			ifc *net.Interface
+			err error
+		)
+		s.ns.do(func() { ifc, err = net.InterfaceByName(r.name) })
+		switch {
+		case err != nil:
+			return s.lose(r, errors.New("no such device"))
+		case ifc.Index != r.ifindex:
+			return s.lose(r, errors.New("interface replaced"))
+		case ifc.Flags&net.FlagUp == 0:
+			return s.lose(r, errors.New("interface down"))
+		}
+	}
+	return nil
+}
+
 // retry reopens lost interfaces whose time has come; it reports whether
 // any interface is open.
 func (s *pcapSource) retry(now time.Time) bool {
 	open := false
 	for _, r := range s.rings {
 		if !r.up && !now.Before(r.retryAt) {
-			if h, err := s.openHandle(r.name); err == nil {
+			var (
+				h   *pcap.Handle
+				err error
+				ifc *net.Interface
+			)
+			s.ns.do(func() {
+				if h, err = s.openHandle(r.name); err == nil {
+					ifc, _ = net.InterfaceByName(r.name)
+				}
+			})
+			if err == nil {
 				r.h, r.link, r.up = h, LinkType(h.LinkType()), true
+				if ifc != nil {
+					r.ifindex = ifc.Index
+				}
 				s.publish()
 			} else {
 				r.backoff = min(2*r.backoff, 30*time.Second)
@@ -298,6 +351,7 @@ func (s *pcapSource) Close() error {
 	for _, r := range s.rings {
 		s.closeRing(r)
 	}
+	s.ns.close()
 	return nil
 }
 

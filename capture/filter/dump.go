@@ -97,3 +97,13 @@ func ParseDump(r io.Reader) ([]bpf.RawInstruction, error) {
 	}
 	return prog, nil
 }
+
+// FormatDump writes prog the way `tcpdump -ddd` does, for ReadDumpFile.
+func FormatDump(prog []bpf.RawInstruction) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d\n", len(prog))
+	for _, ri := range prog {
+		fmt.Fprintf(&b, "%d %d %d %d\n", ri.Op, ri.Jt, ri.Jf, ri.K)
+	}
+	return b.String()
+}

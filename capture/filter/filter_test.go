@@ -183,6 +183,9 @@ func TestParseDump(t *testing.T) {
 			t.Errorf("%s: %v", f.name, got)
 		}
 	}
+	if FormatDump(prog) != good {
+		t.Errorf("FormatDump does not give back the file:\n%s", FormatDump(prog))
+	}
 	path := filepath.Join(t.TempDir(), "f.bpf")
 	os.WriteFile(path, []byte(good), 0o644)
 	if _, err := ReadDumpFile(path); err != nil {
