@@ -178,16 +178,28 @@ func TestLiveZeroAlloc(t *testing.T) {
 // and resumes when it comes back; the source does not fail.
 func TestLiveLinkDown(t *testing.T) { linkDown(t, capture.EngineAFPacket) }
 
-func linkDown(t *testing.T, engine string) {
+// TestLiveInterfaceReplaced: an interface deleted and created again (new
+// index) is reported, reopened, and captured from again.
+func TestLiveInterfaceReplaced(t *testing.T) { linkLost(t, capture.EngineAFPacket, true) }
+
+func linkDown(t *testing.T, engine string) { linkLost(t, engine, false) }
+
+func linkLost(t *testing.T, engine string, replace bool) {
 	p := netnstest.New(t, "live")
 	src := open(t, p, capture.LiveConfig{Engine: engine, ReadTimeout: 100 * time.Millisecond})
 	file := "../testdata/http-basic.pcap"
 	want := len(fileViews(t, file, nil))
 	go func() {
 		time.Sleep(200 * time.Millisecond)
-		p.Exec(p.B, "ip", "link", "set", p.IfB, "down")
-		time.Sleep(300 * time.Millisecond)
-		p.Exec(p.B, "ip", "link", "set", p.IfB, "up")
+		if replace {
+			if err := p.RelinkErr(); err != nil {
+				t.Error(err)
+			}
+		} else {
+			p.Exec(p.B, "ip", "link", "set", p.IfB, "down")
+			time.Sleep(300 * time.Millisecond)
+			p.Exec(p.B, "ip", "link", "set", p.IfB, "up")
+		}
 		time.Sleep(1500 * time.Millisecond) // first retry after 1 s
 		p.ReplayErr(file, netnstest.TopSpeed)
 	}()

@@ -16,6 +16,8 @@ func TestLiveEquivalencePcap(t *testing.T) { equivalence(t, capture.EnginePcap) 
 
 func TestLivePcapLinkDown(t *testing.T) { linkDown(t, capture.EnginePcap) }
 
+func TestLivePcapInterfaceReplaced(t *testing.T) { linkLost(t, capture.EnginePcap, true) }
+
 func TestLivePcapIdleCloseErrors(t *testing.T) {
 	p := netnstest.New(t, "live")
 	src := open(t, p, capture.LiveConfig{Engine: capture.EnginePcap, ReadTimeout: 150 * time.Millisecond, Filter: "icmp or tcp"})

@@ -8,7 +8,9 @@
 //	pair.Replay(t, "testdata/x.pcap", netnstest.TopSpeed)
 //
 // AddLink joins the namespaces with one more veth pair (several interfaces
-// at once) and ReplayOn sends out of it; Exec runs a command in a namespace.
+// at once) and ReplayOn sends out of it; Relink deletes and recreates the
+// first pair (an interface replaced under a running capture); Exec runs a
+// command in a namespace.
 //
 // New needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN), ip (iproute2) and tcpreplay.
 // When one is missing the test is skipped, unless CI is set: then it fails,

@@ -91,23 +91,62 @@ func (p *Pair) AddLink(t testing.TB) (ifA, ifB string) {
 	return ifA, ifB
 }
 
+// Relink deletes the first veth pair and creates it again under the same
+// names (new interface indexes), as when a NIC vanishes and comes back.
+func (p *Pair) Relink(t testing.TB) {
+	t.Helper()
+	if err := p.RelinkErr(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// RelinkErr is Relink for use outside the test goroutine.
+func (p *Pair) RelinkErr() error {
+	if err := runErr("ip", "-n", p.B, "link", "del", p.IfB); err != nil {
+		return err
+	}
+	return p.linkErr(p.IfA, p.IfB)
+}
+
 func (p *Pair) link(t testing.TB, ifA, ifB string) {
 	t.Helper()
-	run(t, true, "ip", "link", "add", ifA, "mtu", "65535", "type", "veth", "peer", "name", ifB, "mtu", "65535")
-	run(t, true, "ip", "link", "set", ifA, "netns", p.A)
-	run(t, true, "ip", "link", "set", ifB, "netns", p.B)
-	for _, ns := range []struct{ name, ifc string }{{p.A, ifA}, {p.B, ifB}} {
-		run(t, true, "ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv6.conf."+ns.ifc+".disable_ipv6=1")
-		run(t, true, "ip", "-n", ns.name, "link", "set", ns.ifc, "up")
+	if err := p.linkErr(ifA, ifB); err != nil {
+		t.Fatal(err)
 	}
+}
+
+func (p *Pair) linkErr(ifA, ifB string) error {
+	steps := [][]string{
+		{"ip", "link", "add", ifA, "mtu", "65535", "type", "veth", "peer", "name", ifB, "mtu", "65535"},
+		{"ip", "link", "set", ifA, "netns", p.A},
+		{"ip", "link", "set", ifB, "netns", p.B},
+	}
+	for _, ns := range []struct{ name, ifc string }{{p.A, ifA}, {p.B, ifB}} {
+		steps = append(steps,
+			[]string{"ip", "netns", "exec", ns.name, "sysctl", "-qw", "net.ipv6.conf." + ns.ifc + ".disable_ipv6=1"},
+			[]string{"ip", "-n", ns.name, "link", "set", ns.ifc, "up"})
+	}
+	for _, s := range steps {
+		if err := runErr(s...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func run(t testing.TB, must bool, args ...string) {
 	t.Helper()
-	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-	if err != nil && must {
-		t.Fatalf("netnstest: %v: %v: %s", args, err, bytes.TrimSpace(out))
+	if err := runErr(args...); err != nil && must {
+		t.Fatal(err)
 	}
+}
+
+func runErr(args ...string) error {
+	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("netnstest: %v: %v: %s", args, err, bytes.TrimSpace(out))
+	}
+	return nil
 }
 
 // Do runs fn on the calling goroutine with its OS thread inside namespace ns,
