@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -237,4 +238,24 @@ func TestPcapngBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameRecs(t, "with extra blocks", got, want)
+}
+
+// TestXZDictLimit: an xz header asking for a huge dictionary is refused
+// before anything is allocated; real files' sizes are read right.
+func TestXZDictLimit(t *testing.T) {
+	b := mustRead(t, "testdata/lo-eth.pcap.xz") // xz -9: 64 MiB
+	if size, ok := xzDictSize(b); !ok || size != 64<<20 {
+		t.Fatalf("xz -9 dictionary %d %v, want 64 MiB", size, ok)
+	}
+	huge := bytes.Clone(b)
+	// Block header: size byte, flags, filter ID 0x21, props size 1, props.
+	hdr := huge[12:]
+	if hdr[1]&0xC0 != 0 || hdr[2] != 0x21 || hdr[3] != 1 {
+		t.Fatalf("unexpected block header % x", hdr[:8])
+	}
+	hdr[4] = 40 // 4 GiB
+	_, err := OpenFile(writeTemp(t, "huge.xz", huge))
+	if err == nil || !strings.Contains(err.Error(), "exceeds") {
+		t.Fatalf("error %v, want the dictionary limit", err)
+	}
 }
