@@ -91,15 +91,23 @@ func ether(et uint16, payload ...[]byte) []byte {
 func outer4(proto byte, id uint16, payload []byte) []byte {
 	h := []byte{0x45, 0, 0, 0, byte(id >> 8), byte(id), 0x40, 0, 64, proto, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2}
 	binary.BigEndian.PutUint16(h[2:], uint16(20+len(payload)))
+	binary.BigEndian.PutUint16(h[10:], checksum(h))
+	return append(h, payload...)
+}
+
+// checksum is the Internet checksum (RFC 1071) of b.
+func checksum(b []byte) uint16 {
 	var sum uint32
-	for i := 0; i < 20; i += 2 {
-		sum += uint32(binary.BigEndian.Uint16(h[i:]))
+	for i := 0; i+1 < len(b); i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(b[i:]))
+	}
+	if len(b)%2 == 1 {
+		sum += uint32(b[len(b)-1]) << 8
 	}
 	for sum > 0xFFFF {
 		sum = sum&0xFFFF + sum>>16
 	}
-	binary.BigEndian.PutUint16(h[10:], ^uint16(sum))
-	return append(h, payload...)
+	return ^uint16(sum)
 }
 
 // outer6 builds an IPv6 header around payload.
@@ -121,10 +129,16 @@ func udp(sport, dport uint16, payload []byte) []byte {
 	return append(h, payload...)
 }
 
+// gre builds a GRE packet; with the checksum bit set, extra starts with the
+// (zero) checksum field, which is then computed over the whole packet.
 func gre(flags, proto uint16, extra []byte, payload []byte) []byte {
 	h := binary.BigEndian.AppendUint16(nil, flags)
 	h = binary.BigEndian.AppendUint16(h, proto)
-	return append(append(h, extra...), payload...)
+	b := append(append(h, extra...), payload...)
+	if flags&0x8000 != 0 {
+		binary.BigEndian.PutUint16(b[4:], checksum(b))
+	}
+	return b
 }
 
 func wifiLLC(ip []byte) []byte {
