@@ -83,12 +83,18 @@ func fleetFlow(s string, i int) record.Flow {
 // brokers have them all.
 func shipFlows(t *testing.T, brokers []string, topic, s string, n int) {
 	t.Helper()
+	shipFlowsFrom(t, brokers, topic, s, 0, n)
+}
+
+// shipFlowsFrom sends flows first to first+n-1.
+func shipFlowsFrom(t *testing.T, brokers []string, topic, s string, first, n int) {
+	t.Helper()
 	p, err := ship.NewProducer(ship.ProducerConfig{Config: ship.Config{Brokers: brokers, Topic: topic}, QueueSize: 8192, MaxBuffered: 8192})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range n {
-		f := fleetFlow(s, i)
+		f := fleetFlow(s, first+i)
 		for !p.Flow(&f) {
 			time.Sleep(time.Millisecond) // the test, unlike a sensor, may wait
 		}
