@@ -284,13 +284,19 @@ func (p *Producer) Close(ctx context.Context) Stats {
 		}
 		p.abort()
 		p.cl.Close() // fails what is still buffered: promises count it
-		for {
+		for drained := false; !drained; {
 			select {
 			case <-p.q:
 				p.dropQueued()
 			default:
-				return
+				drained = true
 			}
+		}
+		// Close returns before the last promises ran (they run on
+		// franz-go's promise goroutine): wait for them, briefly, so the
+		// counters add up.
+		for deadline := time.Now().Add(5 * time.Second); p.settled.Load() < p.queued.Load() && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
 		}
 	})
 	return p.Stats()
