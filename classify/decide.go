@@ -69,6 +69,7 @@ var protocolService = map[string]string{
 	"xmpp":       "xmpp",
 	"mysql":      "mysql",
 	"tds":        "ms-sql",
+	"adb":        "adb",
 }
 
 // close marks f ended by FIN or RST. Its record is written once the linger
@@ -184,6 +185,11 @@ func (e *Engine) label(f *flow, r *Flow) {
 			set(e.tlsName(l.service), SourcePortmapper)
 		case haveEnt && ent.Source == "site":
 			set(e.tlsName(ent.Name), SourceSite)
+		case haveEnt && ent.Source == "general" && !ent.TLS && ent.TLSTwin == "":
+			// The general list names what usually runs on a port, not
+			// what TLS carries there: the bytes say TLS (the SNI says
+			// more), a port name would only guess.
+			set("tls", SourceSignature)
 		case haveEnt:
 			set(e.tlsName(ent.Name), SourcePort)
 		default:
@@ -260,7 +266,9 @@ func (e *Engine) policy(f *flow, r *Flow) {
 		// Data connections share their control connection's finding.
 		// A session that went back to clear (CCC) has its own finding.
 		if !r.Encrypted && !onTLSPort && !v.Downgraded && r.Service != "as-svrmap" && f.expected == nil {
-			if se, ok := e.cat.ByName(r.Service); (ok && se.TLSExpected) || (!ok && v.Protocol == "hostserver") {
+			// A service's TLS form exists on its own transport only:
+			// connectionless LDAP over UDP has none.
+			if se, ok := e.cat.ByName(r.Service); (ok && se.TLSExpected && se.Proto == proto) || (!ok && v.Protocol == "hostserver") {
 				fd := detect.Finding{
 					Kind: detect.KindPlaintextWhereTLSExpected, Severity: detect.SevHigh,
 					Message: fmt.Sprintf("plaintext %s session", r.Service),

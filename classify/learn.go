@@ -160,8 +160,10 @@ func (e *Engine) dataExpectation(f *flow) (expectation, bool) {
 		delete(e.expect, hk)
 		return x, true
 	}
+	// Only an IBM i or site entry rules the guess out: the general list
+	// names ports that passive FTP ranges use all the time.
 	if f.transport != 6 || f.server().Port() < 1024 || f.client().Port() < 1024 ||
-		e.known(f.server().Addr(), catalog.TCP, f.server().Port()) {
+		e.portRank(f.server().Addr(), catalog.TCP, f.server().Port()) >= 3 {
 		return expectation{}, false
 	}
 	if _, ok := e.learned[hk]; ok {

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"github.com/ibmitap/ibmitap/classify/adb"
 	"github.com/ibmitap/ibmitap/classify/drda"
 	"github.com/ibmitap/ibmitap/classify/ftp"
 	"github.com/ibmitap/ibmitap/classify/hostsrv"
@@ -51,6 +52,7 @@ func Registry() []Detector {
 		{"xmpp", xmpp.Detect, xmpp.Reject},
 		{"mysql", mysql.Detect, mysql.Reject},
 		{"tds", tds.Detect, tds.Reject},
+		{"adb", adb.Detect, adb.Reject},
 		{"netbios", smb.DetectNetBIOS, smb.RejectNetBIOS},
 	}
 }

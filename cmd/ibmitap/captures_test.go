@@ -181,6 +181,10 @@ var captureTruth = map[string][]flowWant{
 	"tds-prelogin-encrypt.pcap":     {{"1433", 1, "ms-sql", "yes", "TLS 1.3", "sql.example.com", "", kinds(upgr)}},
 	"tds-prelogin-off.pcap":         {{"1433", 1, "ms-sql", "no", "TLS 1.3", "sql.example.com", "", kinds(refused)}},
 	"tds-prelogin-notsup.pcap":      {{"1433", 1, "ms-sql", "no", "", "", "ibmitst", kinds(refused, cleartx)}},
+	// ADB on 5555, the catalog's IBM i Management Central port: the bytes
+	// win (not IBM i, no finding). The scripted device accepts once; adb's
+	// second attempt is answered too.
+	"adb-cnxn-5555.pcap": {{"5555", 2, "adb", "no", "", "", "", ""}},
 	// CCC after AUTH SSL: the control connection is clear again; the data
 	// connection (PROT P) stays TLS.
 	"ftp-ccc.pcap": {
