@@ -62,10 +62,7 @@ func openAFPacket(cfg LiveConfig, n int) ([]Live, error) {
 	for k, name := range cfg.Interfaces {
 		var fan *fanout
 		if n > 1 {
-			fan = newFanout(cfg.FanoutID + uint16(k))
-			if cfg.FanoutID == 0 {
-				fan.id += uint16(k)
-			}
+			fan = newFanout(fanoutBase(cfg.FanoutID) + uint16(k)) // one group per interface
 		}
 		for _, s := range srcs {
 			r, err := openRing(name, &s.cfg, prog, fan)

@@ -79,13 +79,17 @@ func fanoutProgram() []bpf.RawInstruction {
 	return raw
 }
 
-// newFanout prepares group id (0: one derived from the process id).
-func newFanout(id uint16) *fanout {
+// fanoutBase is the first group id: the configured one, or one derived
+// from the process id so two sensors on one host do not share a group.
+func fanoutBase(id uint16) uint16 {
 	if id == 0 {
 		id = uint16(os.Getpid()&0x7FFF) | 0x8000
 	}
-	return &fanout{id: id, prog: fanoutProgram()}
+	return id
 }
+
+// newFanout prepares group id.
+func newFanout(id uint16) *fanout { return &fanout{id: id, prog: fanoutProgram()} }
 
 // join adds the bound socket fd to the group and (re)sets the group's
 // program.

@@ -67,9 +67,11 @@ func keyOf(p *capture.Packet) pairKey {
 
 // TestLiveFanoutKeepsHostPairs: with two sockets in one fanout group, every
 // packet of an unordered address pair lands on the same socket, whatever
-// its ports or direction.
+// its ports or direction; with two interfaces (a group each), on the same
+// worker on both.
 func TestLiveFanoutKeepsHostPairs(t *testing.T) {
 	p := netnstest.New(t, "live")
+	ifA2, ifB2 := p.AddLink(t)
 	file, n := manyPairs(t, 64, 5)
 	var (
 		workers []capture.Live
@@ -77,7 +79,7 @@ func TestLiveFanoutKeepsHostPairs(t *testing.T) {
 	)
 	p.Do(t, p.B, func() {
 		workers, err = capture.OpenLiveWorkers(context.Background(), capture.LiveConfig{
-			Interfaces: []string{p.IfB}, RingMiB: 8, ReadTimeout: 100 * time.Millisecond, FanoutID: 4242,
+			Interfaces: []string{p.IfB, ifB2}, RingMiB: 8, ReadTimeout: 100 * time.Millisecond, FanoutID: 4242,
 		}, 2)
 	})
 	if err != nil {
@@ -87,6 +89,10 @@ func TestLiveFanoutKeepsHostPairs(t *testing.T) {
 		defer w.Close()
 	}
 	p.Replay(t, file, netnstest.TopSpeed)
+	if err := p.ReplayOn(ifA2, file, netnstest.TopSpeed); err != nil {
+		t.Fatal(err)
+	}
+	n *= 2
 	owner := map[pairKey]int{}
 	total := 0
 	perWorker := make([]int, 2)
