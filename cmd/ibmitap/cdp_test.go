@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"regexp"
 	"sync"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/websocket"
@@ -45,6 +46,9 @@ func startChromium(ctx context.Context, bin, profile string) (*exec.Cmd, string,
 		"--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
 		"--user-data-dir="+profile, "--remote-debugging-port=0",
 		"--remote-allow-origins=http://127.0.0.1", "about:blank")
+	// Its own process group, so that stopChromium ends the renderer and
+	// helper processes too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return nil, "", err
@@ -68,8 +72,7 @@ func startChromium(ctx context.Context, bin, profile string) (*exec.Cmd, string,
 	case u := <-found:
 		return cmd, u, nil
 	case <-time.After(30 * time.Second):
-		cmd.Process.Kill()
-		cmd.Wait()
+		stopChromium(cmd)
 		return nil, "", errors.New("chromium did not announce its DevTools endpoint within 30 s")
 	}
 }
@@ -165,3 +168,9 @@ func (c *cdp) snapshot() []cdpMsg {
 }
 
 func (c *cdp) close() { c.ws.Close() }
+
+// stopChromium ends Chromium's whole process group and waits for it.
+func stopChromium(cmd *exec.Cmd) {
+	syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	cmd.Wait()
+}

@@ -48,14 +48,18 @@ func TestReportHTMLInChromium(t *testing.T) {
 		t.Fatalf("report: exit %d: %s", code, errs)
 	}
 	ctx := t.Context()
-	cmd, wsURL, err := startChromium(ctx, bin, filepath.Join(dir, "profile"))
+	// The profile lives outside t.TempDir: Chromium's helpers may still
+	// be writing to it while the test cleans up.
+	profile, err := os.MkdirTemp("", "ibmitap-chromium-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
+	defer os.RemoveAll(profile)
+	cmd, wsURL, err := startChromium(ctx, bin, profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stopChromium(cmd)
 	c, err := dialCDP(wsURL)
 	if err != nil {
 		t.Fatalf("devtools: %v", err)

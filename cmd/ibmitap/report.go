@@ -18,7 +18,7 @@ import (
 )
 
 // reportFormats are the compliance report's formats.
-var reportFormats = []string{"table", "json", "md", "html"}
+var reportFormats = []string{"table", "json", "md", "html", "csv"}
 
 // reportConfig is the parsed command line of report.
 type reportConfig struct {
@@ -215,6 +215,8 @@ func renderReport(format string, w io.Writer, r *compliance.Report) error {
 		return compliance.WriteMarkdown(w, r)
 	case "html":
 		return compliance.WriteHTML(w, r)
+	case "csv":
+		return compliance.WriteCSV(w, r)
 	}
 	return compliance.WriteTable(w, r)
 }

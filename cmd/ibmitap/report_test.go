@@ -230,3 +230,97 @@ func TestReportOutputFile(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// TestReportRedactUsers: with --redact-users no user profile of the
+// captures is left in any format, and pseudonyms stand in their place.
+func TestReportRedactUsers(t *testing.T) {
+	files := captures(t)
+	out, _, code := runReport(t, append([]string{"--format", "json"}, files...)...)
+	if code != exitOK {
+		t.Fatal(code)
+	}
+	plain := decodeReport(t, out)
+	names := map[string]bool{}
+	for _, e := range plain.Exposures {
+		names[e.User] = true
+	}
+	for _, y := range plain.Systems {
+		for _, s := range y.Services {
+			for _, u := range s.Users {
+				names[u] = true
+			}
+		}
+	}
+	delete(names, "")
+	if len(names) < 5 {
+		t.Fatalf("only %d user profiles in the captures' report: %v", len(names), names)
+	}
+	key := filepath.Join(t.TempDir(), "key")
+	if err := os.WriteFile(key, []byte("a secret key of the security team\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range reportFormats {
+		out, errs, code := runReport(t, append([]string{"--format", format, "--redact-users", key}, files...)...)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d: %s", format, code, errs)
+		}
+		// File names may contain words like "anonymous"; they are not
+		// user profiles.
+		for _, f := range files {
+			out = strings.ReplaceAll(out, f, "")
+		}
+		for n := range names {
+			if strings.Contains(out, n) {
+				t.Errorf("%s: user profile %q survives --redact-users", format, n)
+			}
+		}
+		if !strings.Contains(out, "user-") {
+			t.Errorf("%s: no pseudonym in the output", format)
+		}
+	}
+	t.Setenv("IBMITAP_TEST_KEY", "a secret key of the security team")
+	a, _, _ := runReport(t, "--format", "json", "--redact-users", key, files[0])
+	b, _, _ := runReport(t, "--format", "json", "--redact-users", "env:IBMITAP_TEST_KEY", files[0])
+	if a != b {
+		t.Error("the same key from a file and from the environment gives different pseudonyms")
+	}
+	if _, _, code := runReport(t, "--redact-users", "env:IBMITAP_NO_SUCH_KEY", files[0]); code != exitError {
+		t.Errorf("a missing key: exit %d", code)
+	}
+}
+
+// TestReportBaseline: exposures that are gone are resolved, new ones new.
+func TestReportBaseline(t *testing.T) {
+	td := func(n string) string { return filepath.Join(testdataDir, n) }
+	base, _, code := runReport(t, "--format", "json", td("telnet-login-23.pcap"), td("jt400-plain-signon.pcap"))
+	if code != exitOK {
+		t.Fatal(code)
+	}
+	path := filepath.Join(t.TempDir(), "base.json")
+	if err := os.WriteFile(path, []byte(base), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := runReport(t, "--format", "json", "--baseline", path, td("jt400-plain-signon.pcap"), td("ftp-plain-curl.pcap"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	r := decodeReport(t, out)
+	if r.Baseline == nil {
+		t.Fatal("no baseline section")
+	}
+	has := func(list []compliance.Exposure, svc string) bool {
+		for _, e := range list {
+			if e.Service == svc && e.Class == compliance.ClassPassword && e.User == "ibmitst" {
+				return true
+			}
+		}
+		return false
+	}
+	if !has(r.Baseline.Resolved, "telnet") || !has(r.Baseline.New, "ftp") || r.Baseline.Unchanged == 0 {
+		t.Errorf("baseline: new %+v resolved %+v unchanged %d", r.Baseline.New, r.Baseline.Resolved, r.Baseline.Unchanged)
+	}
+	os.WriteFile(path, []byte(`{"schema":"something/else"}`), 0o644)
+	if _, errs, code := runReport(t, "--baseline", path, td("jt400-plain-signon.pcap")); code != exitError || !strings.Contains(errs, path) {
+		t.Errorf("a foreign baseline: exit %d: %s", code, errs)
+	}
+}

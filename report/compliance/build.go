@@ -46,6 +46,7 @@ type Builder struct {
 	runs      []record.Run
 	sensors   map[string]bool
 	tlsForm   map[string]bool // cache: service name -> has an encrypted form
+	in        *interner
 
 	flows, noPayload, uninspected uint64
 	seen                          span
@@ -76,8 +77,8 @@ type svcAgg struct {
 
 type clientAgg struct {
 	flows uint64
-	uses  map[[2]string]bool // service, server address
-	plain map[[2]string]bool
+	uses  counter // "service\x00server address"
+	plain counter
 	users counter
 	seen  span
 }
@@ -85,7 +86,7 @@ type clientAgg struct {
 type expKey struct{ class, user, system, service string }
 
 type expAgg struct {
-	mech    map[string]bool
+	mech    []string
 	clients counter
 	flows   uint64
 	seen    span
@@ -118,6 +119,7 @@ func NewBuilder(opt Options) *Builder {
 		days:      map[string]*Day{},
 		sensors:   map[string]bool{},
 		tlsForm:   map[string]bool{},
+		in:        newInterner(),
 	}
 }
 
@@ -204,7 +206,8 @@ func (b *Builder) addService(s *serverAgg, f *record.Flow, client, user string) 
 	}
 	v := s.services[k]
 	if v == nil {
-		v = &svcAgg{clients: counter{}, users: counter{}, plainClients: counter{}, plainUsers: counter{}, versions: map[string]bool{}}
+		in := b.in
+		v = &svcAgg{clients: newCounter(in), users: newCounter(in), plainClients: newCounter(in), plainUsers: newCounter(in), versions: map[string]bool{}}
 		s.services[k] = v
 	}
 	v.ibmi = v.ibmi || f.IBMi
@@ -258,15 +261,16 @@ func (b *Builder) addControls(s *serverAgg, f *record.Flow) {
 func (b *Builder) addClient(f *record.Flow, client, server, user string) {
 	c := b.clients[client]
 	if c == nil {
-		c = &clientAgg{uses: map[[2]string]bool{}, plain: map[[2]string]bool{}, users: counter{}}
+		c = &clientAgg{uses: newCounter(b.in), plain: newCounter(b.in), users: newCounter(b.in)}
 		b.clients[client] = c
 	}
 	c.flows++
 	c.seen.add(f.Start, f.End)
 	c.users.add(user)
-	c.uses[[2]string{f.Service, server}] = true
+	use := f.Service + "\x00" + server
+	c.uses.add(use)
 	if failsTransmission(f) {
-		c.plain[[2]string{f.Service, server}] = true
+		c.plain.add(use)
 	}
 }
 
@@ -333,8 +337,8 @@ func (b *Builder) addFindings(f *record.Flow, client, server, user string) {
 			if !seenExp[k] {
 				seenExp[k] = true
 				b.addExposure(k, mech, f, client)
-			} else if mech != "" {
-				b.exposures[k].mech[mech] = true
+			} else {
+				b.exposures[k].addMech(mech)
 			}
 		}
 		fk := findKey{x.Kind, x.Severity, server, f.Service}
@@ -344,7 +348,7 @@ func (b *Builder) addFindings(f *record.Flow, client, server, user string) {
 		seenGroups[fk] = true
 		g := b.findings[fk]
 		if g == nil {
-			g = &findAgg{clients: counter{}, users: counter{}, samples: samples{n: samplesPerGroup}}
+			g = &findAgg{clients: newCounter(b.in), users: newCounter(b.in), samples: samples{n: samplesPerGroup}}
 			b.findings[fk] = g
 		}
 		g.count++
@@ -367,12 +371,10 @@ func (b *Builder) addFindings(f *record.Flow, client, server, user string) {
 func (b *Builder) addExposure(k expKey, mech string, f *record.Flow, client string) {
 	e := b.exposures[k]
 	if e == nil {
-		e = &expAgg{mech: map[string]bool{}, clients: counter{}}
+		e = &expAgg{clients: newCounter(b.in)}
 		b.exposures[k] = e
 	}
-	if mech != "" {
-		e.mech[mech] = true
-	}
+	e.addMech(mech)
 	e.clients.add(client)
 	e.flows++
 	e.seen.add(f.Start, f.End)
@@ -381,4 +383,16 @@ func (b *Builder) addExposure(k expKey, mech string, f *record.Flow, client stri
 // String describes the builder's state for debugging.
 func (b *Builder) String() string {
 	return fmt.Sprintf("compliance.Builder{flows: %d, servers: %d, clients: %d, groups: %d}", b.flows, len(b.servers), len(b.clients), len(b.findings))
+}
+
+func (e *expAgg) addMech(m string) {
+	if m == "" {
+		return
+	}
+	for _, x := range e.mech {
+		if x == m {
+			return
+		}
+	}
+	e.mech = append(e.mech, strings.Clone(m))
 }

@@ -146,8 +146,8 @@ func (b *Builder) systems() []System {
 			y.Services = append(y.Services, Service{
 				Service: k.service, Port: k.port, IBMi: v.ibmi,
 				Flows: v.flows, Plaintext: v.plain, TLS: v.tls, NoPayload: v.nopay, Bytes: v.bytes,
-				ClientCount: len(v.clients), Clients: v.clients.top(b.opt.Top),
-				UserCount: len(v.users), Users: v.users.top(b.opt.Top),
+				ClientCount: v.clients.len(), Clients: v.clients.top(b.opt.Top),
+				UserCount: v.users.len(), Users: v.users.top(b.opt.Top),
 				TLSVersions: sortedSet(v.versions), FirstSeen: v.seen.first, LastSeen: v.seen.last,
 			})
 		}
@@ -169,7 +169,7 @@ func (b *Builder) exposureRows() []Exposure {
 	out := make([]Exposure, 0, len(b.exposures))
 	for k, e := range b.exposures {
 		out = append(out, Exposure{Class: k.class, User: k.user, System: k.system, Service: k.service,
-			Mechanisms: sortedSet(e.mech), ClientCount: len(e.clients), Clients: e.clients.top(b.opt.Top),
+			Mechanisms: sortedList(e.mech), ClientCount: e.clients.len(), Clients: e.clients.top(b.opt.Top),
 			Flows: e.flows, FirstSeen: e.seen.first, LastSeen: e.seen.last})
 	}
 	sortExposures(out)
@@ -197,7 +197,8 @@ func (b *Builder) clientRows() []Client {
 	for addr, c := range b.clients {
 		funcs, svcs, plain := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		ibmi := false
-		for u := range c.uses {
+		for _, use := range c.uses.keys() {
+			u := splitUse(use)
 			if !b.isIBMi(u[1]) {
 				continue
 			}
@@ -209,18 +210,18 @@ func (b *Builder) clientRows() []Client {
 				}
 			}
 		}
-		for u := range c.plain {
-			plain[u[0]] = true
+		for _, use := range c.plain.keys() {
+			plain[splitUse(use)[0]] = true
 		}
 		if !ibmi && len(plain) == 0 {
 			continue // a client of neither an IBM i nor a plaintext service
 		}
-		for u := range c.uses {
-			svcs[u[0]] = true
+		for _, use := range c.uses.keys() {
+			svcs[splitUse(use)[0]] = true
 		}
 		out = append(out, Client{Address: addr, Flows: c.flows, Functions: sortedSet(funcs),
 			Services: sortedSet(svcs), Plaintext: sortedSet(plain),
-			UserCount: len(c.users), Users: c.users.top(b.opt.Top),
+			UserCount: c.users.len(), Users: c.users.top(b.opt.Top),
 			FirstSeen: c.seen.first, LastSeen: c.seen.last})
 	}
 	sort.Slice(out, func(i, j int) bool { return addrLess(out[i].Address, out[j].Address) })
@@ -259,12 +260,12 @@ func (b *Builder) impact() []Impact {
 				continue
 			}
 			loop := false
-			for c := range v.plainClients {
+			for _, c := range v.plainClients.keys() {
 				loop = loop || (rem == "host-servers-tls-only" && isLoopback(c))
 			}
 			out = append(out, Impact{Measure: m, Remedy: rem, System: addr, Service: k.service, Port: k.port,
-				Flows: v.plain, ClientCount: len(v.plainClients), Clients: v.plainClients.top(b.opt.Top),
-				UserCount: len(v.plainUsers), Users: v.plainUsers.top(b.opt.Top),
+				Flows: v.plain, ClientCount: v.plainClients.len(), Clients: v.plainClients.top(b.opt.Top),
+				UserCount: v.plainUsers.len(), Users: v.plainUsers.top(b.opt.Top),
 				Loopback: loop, LastSeen: v.plainSeen.last})
 		}
 	}
@@ -285,8 +286,8 @@ func (b *Builder) findingRows() []FindingGroup {
 	out := make([]FindingGroup, 0, len(b.findings))
 	for k, g := range b.findings {
 		fg := FindingGroup{Kind: k.kind, Severity: k.severity, System: k.system, Service: k.service,
-			Count: g.count, ClientCount: len(g.clients), Clients: g.clients.top(b.opt.Top),
-			UserCount: len(g.users), Users: g.users.top(b.opt.Top),
+			Count: g.count, ClientCount: g.clients.len(), Clients: g.clients.top(b.opt.Top),
+			UserCount: g.users.len(), Users: g.users.top(b.opt.Top),
 			FirstSeen: g.seen.first, LastSeen: g.seen.last, Samples: g.samples.list}
 		if r, ok := catalog.RemedyFor(k.kind, k.service); ok {
 			fg.Remedy = r.ID
@@ -356,4 +357,16 @@ func ParseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("time %q: want RFC 3339 (2026-11-21T00:00:00Z) or a date (2026-11-21)", s)
+}
+
+// splitUse takes a client's "service\x00server" use apart.
+func splitUse(s string) [2]string {
+	svc, server, _ := strings.Cut(s, "\x00")
+	return [2]string{svc, server}
+}
+
+func sortedList(s []string) []string {
+	out := append([]string{}, s...)
+	sort.Strings(out)
+	return out
 }

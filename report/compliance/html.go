@@ -27,6 +27,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 type htmlClass struct {
 	Class, Title string
 	Rows         []Exposure
+	More         int
 }
 
 type htmlData struct {
@@ -35,19 +36,24 @@ type htmlData struct {
 	Classes    []htmlClass
 	Charts     []chart
 	Severities []string
+	// The long sections, cut at rowLimit rows; More says how many rows
+	// each lost.
+	Clients  []Client
+	Impact   []Impact
+	Findings []FindingGroup
+	More     map[string]int
 }
 
 // WriteHTML writes the report as one self-contained HTML page: embedded
 // CSS, inline SVG charts, no script, no external resource.
 func WriteHTML(w io.Writer, r *Report) error {
-	d := htmlData{R: r, Coverage: coverageRows(r), Charts: trendCharts(r.Trend), Severities: severitiesDesc}
+	d := htmlData{R: r, Coverage: coverageRows(r), Charts: trendCharts(r.Trend), Severities: severitiesDesc, More: map[string]int{}}
+	d.Clients, d.More["clients"] = capRows(r.Clients)
+	d.Impact, d.More["impact"] = capRows(r.EnforcementImpact)
+	d.Findings, d.More["findings"] = capRows(r.Findings)
 	for _, c := range classes {
 		hc := htmlClass{Class: c, Title: classTitle[c]}
-		for _, e := range r.Exposures {
-			if e.Class == c {
-				hc.Rows = append(hc.Rows, e)
-			}
-		}
+		hc.Rows, hc.More = capRows(exposuresOf(r, c))
 		d.Classes = append(d.Classes, hc)
 	}
 	return htmlTemplate.Execute(w, d)

@@ -91,10 +91,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	for _, class := range classes {
 		m.p("### %s (`%s`)\n\n", classTitle[class], class)
 		n := 0
-		for _, e := range r.Exposures {
-			if e.Class != class {
-				continue
-			}
+		rows, more := capRows(exposuresOf(r, class))
+		for _, e := range rows {
 			if n == 0 {
 				m.head("User", "System", "Service", "Mechanism", "Clients", "Flows", "First seen", "Last seen")
 			}
@@ -104,26 +102,41 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		if n == 0 {
 			m.p("None seen.\n")
 		}
+		if more > 0 {
+			m.p("\n%s\n", moreText(more))
+		}
 		m.p("\n")
 	}
 	m.p("## Clients\n\n")
 	m.head("Client", "IBM i functions (inferred)", "Services", "Plaintext services", "Users", "Flows")
-	for _, c := range r.Clients {
+	clients, more := capRows(r.Clients)
+	for _, c := range clients {
 		m.row(c.Address, strings.Join(c.Functions, "; "), strings.Join(c.Services, ", "), strings.Join(c.Plaintext, ", "), listed(c.Users, c.UserCount), fmt.Sprint(c.Flows))
+	}
+	if more > 0 {
+		m.p("\n%s\n", moreText(more))
 	}
 	m.p("\n## Enforcement impact\n\nWhat stops working if TLS only were enforced today, per server.\n\n")
 	if len(r.EnforcementImpact) == 0 {
 		m.p("Nothing: no plaintext use of a server that a TLS-only setting would close.\n")
 	} else {
 		m.head("Measure", "System", "Server", "Port", "Clients", "Users", "Plaintext flows", "Last seen", "Note")
-		for _, x := range r.EnforcementImpact {
+		impact, more := capRows(r.EnforcementImpact)
+		for _, x := range impact {
 			m.row(x.Measure, x.System, x.Service, portText(x.Port), listed(x.Clients, x.ClientCount), listed(x.Users, x.UserCount), fmt.Sprint(x.Flows), x.LastSeen, impactNote(x))
+		}
+		if more > 0 {
+			m.p("\n%s\n", moreText(more))
 		}
 	}
 	m.p("\n## Findings\n\n")
+	findings, moreFindings := capRows(r.Findings)
 	m.head("Severity", "Kind", "System", "Service", "Flows", "Clients", "Users", "Remedy")
-	for _, g := range r.Findings {
+	for _, g := range findings {
 		m.row(g.Severity, g.Kind, g.System, g.Service, fmt.Sprint(g.Count), listed(g.Clients, g.ClientCount), listed(g.Users, g.UserCount), g.Remedy)
+	}
+	if moreFindings > 0 {
+		m.p("\n%s\n", moreText(moreFindings))
 	}
 	m.p("\n## Remediation\n\n")
 	for _, x := range r.Remediation {
@@ -147,7 +160,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 	m.p("\n## Evidence\n\nThe earliest flows of each finding group.\n\n")
 	m.head("Severity", "Kind", "System", "Service", "Community ID", "Client", "Server", "First seen", "Last seen", "Capture")
-	for _, g := range r.Findings {
+	for _, g := range findings {
 		for _, s := range g.Samples {
 			m.row(g.Severity, g.Kind, g.System, g.Service, s.CommunityID, s.Client, s.Server, s.FirstSeen, s.LastSeen, evidenceText(s))
 		}

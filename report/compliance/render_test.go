@@ -2,6 +2,7 @@ package compliance
 
 import (
 	"bytes"
+	"encoding/csv"
 	"strings"
 	"testing"
 
@@ -120,5 +121,36 @@ func TestRollUp(t *testing.T) {
 	if len(r.Findings) != 1 || r.Findings[0].Count != 5000 || len(r.Findings[0].Samples) != samplesPerGroup ||
 		len(r.Findings[0].Clients) != 3 || r.Findings[0].ClientCount != 10 {
 		t.Errorf("roll-up: %+v", r.Findings)
+	}
+}
+
+// A user name that a spreadsheet would run as a formula is defused in CSV.
+func TestCSVDefused(t *testing.T) {
+	b := NewBuilder(Options{})
+	b.Add(flow("=HYPERLINK(\"http://x\")", "telnet", "10.0.0.1:23", false,
+		record.Finding{Kind: "cleartext_password", Severity: "critical", User: "@SUM(1)"}))
+	var c bytes.Buffer
+	if err := WriteCSV(&c, b.Report()); err != nil {
+		t.Fatal(err)
+	}
+	rd := csv.NewReader(&c)
+	rd.FieldsPerRecord = -1
+	rows, err := rd.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	for _, row := range rows {
+		for _, cell := range row {
+			if cell != "" && strings.ContainsRune("=+-@", rune(cell[0])) {
+				t.Errorf("formula cell %q", cell)
+			}
+			if strings.HasPrefix(cell, "'=HYPERLINK") || strings.HasPrefix(cell, "'@SUM") {
+				seen++
+			}
+		}
+	}
+	if seen == 0 {
+		t.Error("the user names are not in the CSV at all")
 	}
 }

@@ -57,8 +57,12 @@ func WriteTable(w io.Writer, r *Report) error {
 	}
 	p("\nCREDENTIAL EXPOSURE\n")
 	row("CLASS", "USER", "SYSTEM", "SERVICE", "CLIENTS", "FLOWS", "LAST SEEN")
-	for _, e := range r.Exposures {
+	exposures, more := capRows(r.Exposures)
+	for _, e := range exposures {
 		row(e.Class, orDash(e.User), e.System, e.Service, listed(e.Clients, e.ClientCount), fmt.Sprint(e.Flows), e.LastSeen)
+	}
+	if more > 0 {
+		p("%s\n", moreText(more))
 	}
 	p("\nENFORCEMENT IMPACT (who stops working under TLS only)\n")
 	row("MEASURE", "SYSTEM", "SERVER", "CLIENTS", "USERS", "FLOWS")
@@ -67,8 +71,12 @@ func WriteTable(w io.Writer, r *Report) error {
 	}
 	p("\nFINDINGS\n")
 	row("SEVERITY", "KIND", "SYSTEM", "SERVICE", "FLOWS", "CLIENTS", "USERS", "REMEDY")
-	for _, g := range r.Findings {
+	findings, more := capRows(r.Findings)
+	for _, g := range findings {
 		row(g.Severity, g.Kind, g.System, g.Service, fmt.Sprint(g.Count), listed(g.Clients, g.ClientCount), listed(g.Users, g.UserCount), g.Remedy)
+	}
+	if more > 0 {
+		p("%s\n", moreText(more))
 	}
 	if b := r.Baseline; b != nil {
 		p("\nSINCE BASELINE %s: %d new, %d resolved, %d unchanged exposures\n", termSafe(b.File), len(b.New), len(b.Resolved), b.Unchanged)

@@ -64,9 +64,9 @@ func coverageRows(r *Report) [][2]string {
 	}
 	return [][2]string{
 		{"Period", r.Period.From + " to " + r.Period.Until},
-		{"Flows seen", orDash(r.Period.FirstSeen) + " to " + orDash(r.Period.LastSeen)},
-		{"Sensors", orDash(strings.Join(c.Sensors, ", "))},
-		{"Inputs", orDash(strings.Join(c.Inputs, ", "))},
+		{"Flows seen", orNone(r.Period.FirstSeen) + " to " + orNone(r.Period.LastSeen)},
+		{"Sensors", orNone(strings.Join(c.Sensors, ", "))},
+		{"Inputs", orNone(strings.Join(c.Inputs, ", "))},
 		{"Runs", fmt.Sprint(c.Runs)},
 		{"IBM i systems", fmt.Sprint(c.Systems)},
 		{"Packets", known(c.Packets)},
@@ -86,4 +86,37 @@ func portText(p uint16) string {
 		return "dynamic"
 	}
 	return fmt.Sprint(p)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// rowLimit bounds the rows of one section in the formats a person reads
+// (HTML, Markdown, table); JSON and CSV carry every row.
+const rowLimit = 1000
+
+// capRows cuts rows at rowLimit and says how many were left out.
+func capRows[T any](rows []T) ([]T, int) {
+	if len(rows) <= rowLimit {
+		return rows, 0
+	}
+	return rows[:rowLimit], len(rows) - rowLimit
+}
+
+func exposuresOf(r *Report, class string) []Exposure {
+	var out []Exposure
+	for _, e := range r.Exposures {
+		if e.Class == class {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func moreText(n int) string {
+	return fmt.Sprintf("... and %d more rows; the JSON and CSV formats list them all.", n)
 }
