@@ -24,7 +24,7 @@ import (
 )
 
 // Registry returns the detectors in the order they are tried (the rules of
-// ibmi-protocols.md §10.2: TLS, port mapper, host servers, DRDA, telnet, FTP,
+// docs/protocols.md, "Classification order": TLS, port mapper, host servers, DRDA, telnet, FTP,
 // LDAP, SMB, HTTP, REXEC, then the rest). The first that recognises a flow
 // names it. Every entry has a Reject: a new detector should have one too, or
 // every flow it cannot rule out keeps buffering to the head limit. The

@@ -1,7 +1,7 @@
 package drda
 
 // DDM code points (DRDA / DDM architecture; values as in the JTOpen and
-// Apache Derby constants, ibmi-protocols.md §6.2).
+// Apache Derby constants, docs/protocols.md, "DRDA / DDM").
 const (
 	cpEXCSAT     = 0x1041
 	cpEXCSATRD   = 0x1443

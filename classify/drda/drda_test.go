@@ -16,7 +16,7 @@ func loadFollow(t testing.TB, name string) (c2s, s2c []byte) {
 	return detecttest.LoadFollow(t, filepath.Join("testdata", name+".follow"))
 }
 
-// JTOpen record-level access (ibmi-protocols.md §6.4): EXCSAT shortened to
+// JTOpen record-level access (docs/protocols.md, "DRDA / DDM"): EXCSAT shortened to
 // its EXTNAM "JT400" (LLs adjusted), ACCSEC and SECCHK as listed, the seed and
 // the SHA-1 substitute filled with stand-in bytes.
 var (

@@ -1,7 +1,7 @@
 package ebcdic
 
 // cp037 maps each EBCDIC CCSID 37 byte to its Unicode code point (the
-// standard IBM037 table; ibmi-protocols.md Appendix B lists 0x40-0xFF).
+// standard IBM037 table; docs/protocols.md, "EBCDIC").
 var cp037 = [256]rune{
 	0x0000, 0x0001, 0x0002, 0x0003, 0x009C, 0x0009, 0x0086, 0x007F,
 	0x0097, 0x008D, 0x008E, 0x000B, 0x000C, 0x000D, 0x000E, 0x000F,

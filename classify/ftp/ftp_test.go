@@ -25,7 +25,7 @@ func readHex(t testing.TB, name string) []byte {
 }
 
 // flowInput loads a control connection extracted from a capture in
-// /work/main/testdata (tshark -z follow,tcp,raw).
+// the module's testdata/ (tshark -z follow,tcp,raw).
 func flowInput(t testing.TB, name string) detect.Input {
 	return detect.Input{C2S: readHex(t, name+".c2s.hex"), S2C: readHex(t, name+".s2c.hex"), ServerPort: 21, Transport: 6}
 }

@@ -9,9 +9,9 @@ import (
 	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
 )
 
-// Byte examples from the protocol notes (/work/shared/docs/ibmi-protocols.md,
-// §2-§5 and Appendix A): captured from the JTOpen client or serialised from
-// its request classes; replies follow a real V7R5 trace with identifying
+// Byte examples of the host-server datastream (docs/protocols.md,
+// "Host-server datastream", "Port mapper"): captured from the JTOpen client
+// or serialised from its request classes; replies follow a real V7R5 trace with identifying
 // values replaced. Seeds of replies are stand-ins ("ss" in the notes).
 const (
 	// A.2 0x7003 exchange attributes, sign-on server.

@@ -125,6 +125,12 @@ func detectCases(t testing.TB) []dcase {
 				{detect.KindPasswordHashExposed, detect.SevHigh, "MYUSER", "host-server 0x7002 start server", "DES", "", 8, 1},
 				{detect.KindSensitiveDataVisible, detect.SevMedium, "", "host-server 0x1002 run command", "", "cl-command", 12, 1},
 			}, msgHas: "password level 3", secretHide: [][]byte{unhex(t, "3E 1F 9A 18 A6 BC BD 78")}},
+		// The 0xF001 reply with a template length of 0: the seed at offset
+		// 24 counts all the same (JTOpen reads it there).
+		{name: "seed reply with template length 0", c2s: cat(t, hx7001, hx7002SHA1), s2c: unhex(t, rep(hxF001, "00 0C F0 01", "00 00 F0 01")),
+			ok: true, service: "as-rmtcmd", user: "MYUSER", findings: []want{
+				{detect.KindPasswordHashExposed, detect.SevHigh, "MYUSER", "host-server 0x7002 start server", "SHA-1", "", 20, 1},
+			}, msgHas: "both seeds in clear", secretHide: [][]byte{unhex(t, "3E 8A E8 20 CD 80 76 31 A2 00 B3 64 7B 5D 79 6A 8E 29 42 22")}},
 		{name: "remote command SHA-1, EBCDIC command", c2s: cat(t, hx7001, hx7002SHA1, hx1002EBCDIC), s2c: unhex(t, hxF001),
 			ok: true, service: "as-rmtcmd", user: "MYUSER", findings: []want{
 				{detect.KindPasswordHashExposed, detect.SevHigh, "MYUSER", "host-server 0x7002 start server", "SHA-1", "", 20, 1},

@@ -212,7 +212,10 @@ func (s *session) replies(b []byte) {
 	for h, msg := range Messages(b) {
 		switch h.ID {
 		case 0xF001:
-			if h.TemplateLen >= 12 { // return code, then the 8-byte server seed
+			// The return code, then the 8-byte server seed at offset
+			// 24. IBM's client reads the seed there whatever the
+			// template length says, so the detector does too.
+			if len(msg) >= HeaderLen+12 {
 				s.serverSeed = true
 				s.level = int(h.ServerAttr)
 			}

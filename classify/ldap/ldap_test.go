@@ -20,7 +20,7 @@ func readHex(t testing.TB, name string) []byte {
 }
 
 // flowInput loads a connection extracted from a capture in
-// /work/main/testdata (OpenLDAP slapd 2.5 and ldapsearch, tshark -z
+// the module's testdata/ (OpenLDAP slapd 2.5 and ldapsearch, tshark -z
 // follow,tcp,raw).
 func flowInput(t testing.TB, name string, mid bool) detect.Input {
 	return detect.Input{C2S: readHex(t, name+".c2s.hex"), S2C: readHex(t, name+".s2c.hex"), ServerPort: 389, Transport: 6, MidStream: mid}
@@ -149,7 +149,7 @@ var synthetic = []struct {
 	c2s, s2c string
 	want     want
 }{
-	{"doc-example-bind", // ibmi-protocols.md §8.2
+	{"doc-example-bind", // the simple bind of RFC 4511 §4.2
 		"301A020101601502010304 08 636e3d61646d696e 8006 736563726574", "",
 		want{user: "cn=admin", kinds: []string{"cleartext_password/critical"}, proto: "ldap bind (simple)"}},
 	{"unauthenticated", // DN, empty password (RFC 4513 §5.1.2)

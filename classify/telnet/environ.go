@@ -25,7 +25,7 @@ type envVar struct {
 // (data starts with the IS/INFO byte). ok is false for SEND or junk.
 //
 // tn5250j sends IBMRSEED as ESC + eight NULs with only the first NUL escaped
-// (ibmi-protocols.md §7.3); a strict parse, as here, reads a one-byte zero
+// (docs/protocols.md, "Telnet and TN5250"); a strict parse, as here, reads a one-byte zero
 // seed followed by empty VARs, which the seed rule treats as "no seed".
 func environ(data []byte) (vars []envVar, ok bool) {
 	if len(data) == 0 || (data[0] != envIS && data[0] != envINFO) {

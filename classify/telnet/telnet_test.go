@@ -19,7 +19,7 @@ func loadFollow(t testing.TB, name string) (c2s, s2c []byte) {
 
 func cat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
-// TN5250 opening as listed in ibmi-protocols.md §7.2 (server seed
+// TN5250 opening as listed in docs/protocols.md, "Telnet and TN5250" (server seed
 // 01..08), then EOR and BINARY both ways.
 var (
 	tnServerOpen = cat(hx(`FF FD 27 FF FD 18`),

@@ -7,7 +7,7 @@ import (
 	"github.com/ibmitap/ibmitap/classify/ebcdic"
 )
 
-// 5250 record layout (RFC 1205, ibmi-protocols.md §7.4).
+// 5250 record layout (RFC 1205, docs/protocols.md, "Telnet and TN5250").
 const (
 	recGDS         = 0x12A0
 	flowDisplay    = 0x0000

@@ -62,7 +62,7 @@ var recorded = []struct {
 		ClientHello{Version: 0x0303, Highest: 0x0304, Suites: 4, Complete: true},
 		ServerHello{Version: 0x0303, Negotiated: 0x0304, CipherSuite: 0x1302, HelloRetry: true, Complete: true},
 		detect.TLSInfo{Seen: true, Established: true, Offered: 0x0304, Negotiated: 0x0304}},
-	// From the project captures in /work/main/testdata (cap-<pcap name>).
+	// From the project captures in the module's testdata/ (cap-<pcap name>).
 	{"cap-tls13-sni-9476",
 		ClientHello{Version: 0x0303, Highest: 0x0304, SNI: "ibmi.example.com", Suites: 4, Complete: true},
 		ServerHello{Version: 0x0303, Negotiated: 0x0304, CipherSuite: 0x1302, Complete: true},

@@ -5,7 +5,7 @@ package compliance
 const Schema = "ibmitap.report/1"
 
 // Report is the whole compliance report. The JSON field names are a stable
-// contract (design.md, "The compliance report").
+// contract (the JSON format of `ibmitap report`; the README lists its fields).
 type Report struct {
 	Schema   string    `json:"schema"`
 	Period   Period    `json:"period"`

@@ -8,12 +8,13 @@ import (
 	"testing"
 )
 
-const seedDir = "../../../../shared/seeds"
+// seedDir holds the source documents, kept in the repository.
+const seedDir = "../../sources"
 
 func seeds(t *testing.T) (flowed, cells string) {
 	t.Helper()
 	if _, err := os.Stat(seedDir); err != nil {
-		t.Skip("seed files not present:", err)
+		t.Fatal("the source documents must be in the repository:", err)
 	}
 	var err error
 	if flowed, err = readSeed(seedDir, "003_*"); err != nil {

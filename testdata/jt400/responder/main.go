@@ -1,7 +1,7 @@
 // Command responder is a small stand-in for the IBM i port mapper and host servers, used only
 // to record test captures with the real IBM Toolbox for Java (jt400.jar) client on loopback.
 //
-// It answers just enough of the protocol (ibmi-protocols.md §2–§5) for the client to send its
+// It answers just enough of the protocol (docs/protocols.md: host-server datastream, port mapper) for the client to send its
 // real requests: the port mapper on 449, sign-on (0x7003/0x7004), exchange random seeds and
 // start server (0x7001/0x7002), database server attributes and SQL requests (0x1F80 and any
 // 0x18xx with "return data" set) and the remote command server (0x1001/0x1002/0x1003).
