@@ -151,6 +151,10 @@ func (d *pgDialect) createPartition(ctx context.Context, s *sqlStore, day int64)
 	return tx.Commit()
 }
 
+func (*pgDialect) deleteFindings(ctx context.Context, t *stmts, rows []flowRow) error {
+	return deleteFindingsByList(ctx, t, rows)
+}
+
 // retryable is true when no partition took a row (another process's
 // retention dropped it): the known partitions are forgotten so the retry
 // creates them again.

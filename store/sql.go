@@ -29,6 +29,9 @@ type dialect interface {
 	// retryable says the batch failed for a reason prepareFlows fixes
 	// when run again (a partition dropped by another process).
 	retryable(err error) bool
+	// deleteFindings removes the findings rows of flows about to be
+	// written again, the way the engine does best.
+	deleteFindings(ctx context.Context, t *stmts, rows []flowRow) error
 	// retainFlows deletes flows that ended before t; it returns how many.
 	retainFlows(ctx context.Context, s *sqlStore, t int64) (int64, error)
 }
@@ -283,66 +286,6 @@ func (s *sqlStore) writeFlows(ctx context.Context, id int64, rows []flowRow) err
 		return err
 	}
 	return tx.Commit()
-}
-
-// writeFlowsTx upserts rows and replaces their findings rows.
-func (s *sqlStore) writeFlowsTx(ctx context.Context, tx *sql.Tx, id int64, rows []flowRow) error {
-	set := make([]string, 0, len(flowColumns))
-	for _, c := range flowColumns {
-		if c != "sensor" && c != "community_id" && c != "start_ns" {
-			set = append(set, c+" = excluded."+c)
-		}
-	}
-	upsert := " ON CONFLICT (sensor, community_id, start_ns) DO UPDATE SET " + strings.Join(set, ", ")
-	for len(rows) > 0 {
-		chunk := rows[:min(flowChunk, len(rows))]
-		rows = rows[len(chunk):]
-		args := make([]any, 0, len(chunk)*len(flowColumns))
-		keys := make([]any, 0, len(chunk)*3)
-		var fargs []any
-		nf := 0
-		for i := range chunk {
-			r := &chunk[i]
-			args = append(args, r.args(id)...)
-			keys = append(keys, r.f.Sensor, r.f.CommunityID, r.start)
-		}
-		q := "INSERT INTO flows (" + strings.Join(flowColumns, ", ") + ") VALUES " +
-			valuesList(len(chunk), len(flowColumns)) + upsert
-		if _, err := s.exec(ctx, tx, q, args...); err != nil {
-			return err
-		}
-		// The cast types the VALUES for PostgreSQL, which would take
-		// untyped parameters there as text.
-		keyList := strings.Repeat("(?, ?, CAST(? AS BIGINT)), ", len(chunk))
-		if _, err := s.exec(ctx, tx, "DELETE FROM findings WHERE (sensor, community_id, start_ns) IN (VALUES "+
-			strings.TrimSuffix(keyList, ", ")+")", keys...); err != nil {
-			return err
-		}
-		for i := range chunk {
-			for n := range chunk[i].f.Findings {
-				fargs = append(fargs, chunk[i].findingArgs(id, n)...)
-				if nf++; nf == findingChunk {
-					if err := s.insertFindings(ctx, tx, nf, fargs); err != nil {
-						return err
-					}
-					nf, fargs = 0, fargs[:0]
-				}
-			}
-		}
-		if err := s.insertFindings(ctx, tx, nf, fargs); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (s *sqlStore) insertFindings(ctx context.Context, tx *sql.Tx, n int, args []any) error {
-	if n == 0 {
-		return nil
-	}
-	_, err := s.exec(ctx, tx, "INSERT INTO findings ("+strings.Join(findingColumns, ", ")+") VALUES "+
-		valuesList(n, len(findingColumns)), args...)
-	return err
 }
 
 // WriteEvents inserts finding events; one already stored (same sensor,

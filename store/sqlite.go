@@ -84,7 +84,10 @@ func (d sqliteDialect) schemaState(ctx context.Context, q querier) (bool, error)
 func (sqliteDialect) lockSchema(context.Context, *sql.Tx) error { return nil }
 
 func (sqliteDialect) prepareFlows(context.Context, *sqlStore, []flowRow) error { return nil }
-func (sqliteDialect) retryable(error) bool                                     { return false }
+func (sqliteDialect) deleteFindings(ctx context.Context, t *stmts, rows []flowRow) error {
+	return deleteFindingsByRow(ctx, t, rows)
+}
+func (sqliteDialect) retryable(error) bool { return false }
 
 func (sqliteDialect) retainFlows(ctx context.Context, s *sqlStore, t int64) (int64, error) {
 	res, err := s.exec(ctx, s.db, "DELETE FROM flows WHERE end_ns < ?", t)

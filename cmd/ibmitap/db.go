@@ -10,15 +10,17 @@ import (
 	"github.com/ibmitap/ibmitap/store"
 )
 
-// closeTimeout bounds how long the end of a run waits for the store to
-// take the last records.
-const closeTimeout = 30 * time.Second
+// liveCloseTimeout bounds how long the end of a live run waits for the
+// store to take the last records (a shutdown must end); reading files waits
+// for all of them.
+const liveCloseTimeout = 30 * time.Second
 
 // dbSink is a run writing into a store (--db): read and watch share it.
 type dbSink struct {
-	st  store.Store
-	w   *store.Writer
-	run int64
+	st    store.Store
+	w     *store.Writer
+	run   int64
+	block bool
 }
 
 // openSink opens the store, applies retention (deleting what ended before
@@ -44,7 +46,7 @@ func openSink(ctx context.Context, dsn string, retain time.Duration, block bool,
 		st.Close()
 		return nil, err
 	}
-	return &dbSink{st: st, run: id, w: store.NewWriter(st, store.WriterOptions{Run: id, Block: block})}, nil
+	return &dbSink{st: st, run: id, block: block, w: store.NewWriter(st, store.WriterOptions{Run: id, Block: block})}, nil
 }
 
 // Flow queues a flow record (a copy is kept).
@@ -59,7 +61,10 @@ func (d *dbSink) Stats() store.WriterStats { return d.w.Stats() }
 // Close writes the queued records, records the run's end with what the
 // writer could not write counted as output drops, and closes the store.
 func (d *dbSink) Close(run record.Run) (store.WriterStats, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+	ctx, cancel := context.WithCancel(context.Background())
+	if !d.block {
+		ctx, cancel = context.WithTimeout(context.Background(), liveCloseTimeout)
+	}
 	defer cancel()
 	ws, werr := d.w.Close(ctx)
 	run.OutputDrops += ws.Dropped + ws.Failed
