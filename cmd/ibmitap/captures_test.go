@@ -192,6 +192,21 @@ var captureTruth = map[string][]flowWant{
 		{"data", 1, "ftps-data", "yes", "TLS 1.3", "", "", ""},
 	},
 
+	// SMB variants and the SYN-only capture (testdata/README.md, SMB and
+	// "SYNs only"): no payload, no finding.
+	"smb-logonfail.pcap":  {{"445", 1, "smb", "no", "", "", "IBMITEST\\ibmismb", kinds(hashx, authf)}},
+	"smb-ntlmssp-v1.pcap": {{"445", 1, "smb", "no", "", "", "IBMITEST\\ibmismb", kinds(hashx, smbx)}},
+	"smb-ntlmv1.pcap":     {{"445", 1, "smb", "no", "", "", "IBMITEST\\ibmismb", kinds(hashx, smbx)}},
+	"syn-only.pcap": {
+		{"21", 1, "ftp", "null", "", "", "", ""}, {"23", 1, "telnet", "null", "", "", "", ""},
+		{"389", 1, "ldap", "null", "", "", "", ""}, {"445", 1, "microsoft-ds", "null", "", "", "", ""},
+		{"446", 1, "drda", "null", "", "", "", ""}, {"449", 1, "as-svrmap", "null", "", "", "", ""},
+		{"992", 1, "telnets", "null", "", "", "", ""}, {"2001", 1, "as-admin-http", "null", "", "", "", ""},
+		{"8471", 1, "as-database", "null", "", "", "", ""}, {"8475", 1, "as-rmtcmd", "null", "", "", "", ""},
+		{"8476", 1, "as-signon", "null", "", "", "", ""}, {"9471", 1, "as-database-s", "null", "", "", "", ""},
+		{"9476", 1, "as-signon-s", "null", "", "", "", ""},
+	},
+
 	// HTTP on the IBM i admin ports.
 	"http-basic.pcap": {{"2001", 1, "as-admin-http", "no", "", "", "qsecofr", kinds(pwte, cleartx)}},
 	"http-form.pcap":  {{"2001", 1, "as-admin-http", "no", "", "", "webuser", kinds(pwte, cleartx)}},
