@@ -35,7 +35,10 @@ func TestRegressSeqHalfSpacePanics(t *testing.T) {
 			t.Fatalf("PANIC: %v", r)
 		}
 	}()
-	runEngine(t, Config{}, c)
+	out, _ := runEngine(t, Config{}, c)
+	if len(out) != 1 || out[0].PacketsC2S != 3 {
+		t.Fatalf("want the one flow with its 3 client packets, got %d flows", len(out))
+	}
 }
 
 // R2: a SYN carrying data (TFO) loses its first byte.
@@ -61,7 +64,13 @@ func TestRegressNoMemoryFalsePlaintext(t *testing.T) {
 		pkt(false, capture.FlagACK, string(synth.ServerHello(2)))
 	// interleave: a holds its heads while b arrives
 	out, e := runEngine(t, Config{Detectors: Registry(), HeadMemory: 8192}, &conv{pkts: append(append(a.pkts[:4:4], b.pkts...), a.pkts[4:]...)})
+	if len(out) != 2 {
+		t.Fatalf("%d flows, want 2", len(out))
+	}
 	for _, f := range out {
+		if f.Service != "as-signon-s" || (f.Inspected && !f.Encrypted) {
+			t.Errorf("%v: service %q inspected %v encrypted %v; want as-signon-s and never judged plaintext", f.Client, f.Service, f.Inspected, f.Encrypted)
+		}
 		t.Logf("%v enc=%v svc=%s findings=%+v", f.Client, f.Encrypted, f.Service, f.Findings)
 		if hasKind(f.Findings, detect.KindPlaintextOnTLSPort) {
 			t.Errorf("TLS flow %v flagged plaintext_on_tls_port (heads_no_memory=%d)", f.Client, e.Stats().HeadsNoMemory)
@@ -79,6 +88,12 @@ func TestRegressMidStreamTLS(t *testing.T) {
 	c.pkt(false, capture.FlagACK, string(synth.AppData(500, 8)[100:]))
 	c.pkt(true, capture.FlagACK, string(rec[2800:]))
 	out, _ := runEngine(t, Config{Detectors: Registry()}, c)
+	// The positive outcome: the flow is there, named by its port, and
+	// either recognised as TLS or left unjudged (encrypted null), never
+	// judged plaintext.
+	if len(out) != 1 || out[0].Service != "as-signon-s" || !out[0].MidStream || (out[0].Inspected && !out[0].Encrypted) {
+		t.Fatalf("want one mid-stream as-signon-s flow not judged plaintext, got %d flows", len(out))
+	}
 	for _, f := range out {
 		t.Logf("%v->%v mid=%v enc=%v proto=%q findings=%+v", f.Client, f.Server, f.MidStream, f.Encrypted, f.Protocol, f.Findings)
 		if hasKind(f.Findings, detect.KindPlaintextOnTLSPort) {
@@ -104,11 +119,18 @@ func TestRegressFTPSDataSwallowsHostServer(t *testing.T) {
 		pk[i].Timestamp = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
 	}
 	out, _ := runEngine(t, Config{Detectors: Registry()}, &conv{pkts: pk})
+	seen := false
 	for _, f := range out {
 		t.Logf("%v->%v svc=%s src=%s proto=%s enc=%v findings=%+v", f.Client, f.Server, f.Service, f.LabelSource, f.Protocol, f.Encrypted, f.Findings)
-		if f.Server.Port() == 18475 && f.Service == "ftps-data" {
-			t.Errorf("plaintext host-server flow labelled ftps-data; plaintext finding present=%v", hasKind(f.Findings, detect.KindPlaintextWhereTLSExpected))
+		if f.Server.Port() == 18475 {
+			seen = true
+			if f.Service != "as-rmtcmd" || !hasKind(f.Findings, detect.KindPlaintextWhereTLSExpected) {
+				t.Errorf("plaintext host-server flow labelled %q; plaintext finding present=%v", f.Service, hasKind(f.Findings, detect.KindPlaintextWhereTLSExpected))
+			}
 		}
+	}
+	if !seen {
+		t.Fatal("the host-server flow vanished")
 	}
 }
 
@@ -141,7 +163,10 @@ func TestRegressReorderingWithinBudget(t *testing.T) {
 		c.close()
 		convs = append(convs, c)
 	}
-	_, e := runEngine(t, Config{HeadMemory: 8192 * 4}, convs...)
+	out, e := runEngine(t, Config{HeadMemory: 8192 * 4}, convs...)
+	if len(out) != 200 {
+		t.Errorf("%d flows, want 200", len(out))
+	}
 	if e.headMem > 8192*4 {
 		t.Errorf("head memory %d exceeds the budget %d", e.headMem, 8192*4)
 	}
@@ -159,6 +184,9 @@ func TestRegressHostSiteTLSPort(t *testing.T) {
 		}
 		c := newConv("10.0.0.2:40001", "10.0.0.1:19476").open().pkt(true, capture.FlagACK, "plain text here").pkt(false, capture.FlagACK, "more plain").close()
 		out, _ := runEngine(t, Config{Catalog: cat, Detectors: Registry()}, c)
+		if len(out) != 1 {
+			t.Fatalf("%q: %d flows", line, len(out))
+		}
 		f := out[0]
 		t.Logf("%q: svc=%s src=%s findings=%+v", line, f.Service, f.LabelSource, f.Findings)
 		if !hasKind(f.Findings, detect.KindPlaintextOnTLSPort) {
