@@ -132,6 +132,10 @@ type Run struct {
 	CaptureLoss  float64 `json:"capture_loss"`
 	// Skipped counts undecodable packets by reason.
 	Skipped map[string]uint64 `json:"skipped,omitempty"`
+	// Undecodable counts, by link type name ("802.11", "user 0 (147)"),
+	// the packets whose link layer or encapsulation could not be decoded
+	// at all, as the table's first lines say.
+	Undecodable map[string]uint64 `json:"undecodable,omitempty"`
 }
 
 // Severities, lowest first.

@@ -251,6 +251,9 @@ func TestUndecodable(t *testing.T) {
 		if format == "table" && !strings.HasPrefix(out, "WARNING: "+line+"\n") {
 			t.Errorf("table does not start with the warning:\n%s", out)
 		}
+		if format == "json" && !strings.Contains(out, `"undecodable":{"user 0 (147)":22}`) {
+			t.Errorf("run summary without the undecodable count:\n%s", out)
+		}
 	}
 	// Mixed: the Ethernet interface is classified, the rest reported.
 	mixed := filepath.Join(dir, "mixed-user0.pcapng")

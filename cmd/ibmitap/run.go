@@ -51,6 +51,18 @@ func runSummary(inputs []string, cs []capture.Stats, es classify.Stats, a *runAc
 			}
 			r.Skipped[name] += n
 		}
+		for _, c := range s.UndecodableCounts() {
+			if r.Undecodable == nil {
+				r.Undecodable = map[string]uint64{}
+			}
+			r.Undecodable[c.Link.String()] += c.Count
+		}
+		if s.UndecodableOther > 0 {
+			if r.Undecodable == nil {
+				r.Undecodable = map[string]uint64{}
+			}
+			r.Undecodable["other"] += s.UndecodableOther
+		}
 	}
 	if es.AckedBytes > 0 {
 		// Like Zeek's capture_loss: bytes acknowledged but never seen,
