@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gopacket/gopacket/pcapgo"
@@ -348,5 +349,34 @@ func TestVLANLearning(t *testing.T) {
 	}
 	if remapped != 2 {
 		t.Errorf("%d flows to the remapped TLS ports, want 2", remapped)
+	}
+}
+
+// TestOutputToDevice: -o on a device or pipe writes to it; it is not
+// replaced by a regular file (a rename over /dev/null did that).
+func TestOutputToDevice(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The read end, opened first and non-blocking: the output (a few KiB)
+	// fits in the pipe's buffer, and nothing waits for a writer.
+	rd, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	var out, errb bytes.Buffer
+	src := filepath.Join(testdataDir, "jt400-plain-signon.pcap")
+	if code := run(t.Context(), []string{"read", "--format", "json", "-o", fifo, src}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	b := make([]byte, 64<<10)
+	n, _ := rd.Read(b)
+	if !bytes.Contains(b[:n], []byte(`"service":"as-signon"`)) {
+		t.Errorf("the pipe read %q", b[:n])
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("%s is no longer a pipe: %v %v", fifo, fi.Mode(), err)
 	}
 }

@@ -134,7 +134,17 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	var w io.Writer = stdout
 	var outFile *os.File
-	if *out != "" {
+	direct := *out != "" && notRegular(*out)
+	if direct {
+		// A device or pipe (-o /dev/null) is written as it is: a rename
+		// would replace it with a regular file.
+		if outFile, err = os.OpenFile(*out, os.O_WRONLY, 0); err != nil {
+			fmt.Fprintf(stderr, "ibmitap read: -o %v\n", err)
+			return exitError
+		}
+		defer outFile.Close()
+		w = outFile
+	} else if *out != "" {
 		// A temporary file beside the target, renamed over it only when the
 		// run wrote its output: a failed run never destroys an earlier one.
 		if outFile, err = createTemp(*out); err != nil {
@@ -195,7 +205,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err := outFile.Close(); err != nil && writeErr == nil {
 			writeErr = err
 		}
-		if writeErr == nil {
+		if writeErr == nil && !direct {
 			writeErr = os.Rename(outFile.Name(), *out)
 		}
 	}
@@ -360,6 +370,13 @@ func validFormat(f string) bool {
 		}
 	}
 	return false
+}
+
+// notRegular reports whether name exists and is not a regular file (a
+// device such as /dev/null, a named pipe).
+func notRegular(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && !fi.Mode().IsRegular()
 }
 
 // createTemp creates the temporary file that becomes name once the output

@@ -231,6 +231,22 @@ func writeOutput(name string, stdout io.Writer, fn func(io.Writer) error) error 
 		}
 		return bw.Flush()
 	}
+	if notRegular(name) {
+		// A device or pipe is written as it is: a rename would replace it.
+		f, err := os.OpenFile(name, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		bw := bufio.NewWriterSize(f, 256<<10)
+		err = fn(bw)
+		if err == nil {
+			err = bw.Flush()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(name), "."+filepath.Base(name)+".*.tmp")
 	if err != nil {
 		return err
