@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ibmitap/ibmitap/record"
+	"github.com/ibmitap/ibmitap/store"
 )
 
 // kind is one shape of flow the generator draws from.
@@ -64,11 +66,19 @@ func main() {
 	start := flag.String("start", "2026-10-01", "first day (UTC)")
 	out := flag.String("o", "", "output `FILE` (default standard output)")
 	seed := flag.Uint64("seed", 1, "random seed")
+	db := flag.String("db", "", "write the flows and the run into the store `DSN` instead of JSON lines")
 	flag.Parse()
 	t0, err := time.Parse("2006-01-02", *start)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "genflows: -start: %v\n", err)
 		os.Exit(2)
+	}
+	if *db != "" {
+		if err := toStore(*db, *n, *days, *systems, *clients, *users, t0, *seed); err != nil {
+			fmt.Fprintf(os.Stderr, "genflows: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 	var w io.Writer = os.Stdout
 	if *out != "" {
@@ -92,6 +102,54 @@ func main() {
 }
 
 func generate(w io.Writer, n, days, systems, clients, users int, t0 time.Time, seed uint64) error {
+	var buf []byte
+	return each(n, days, systems, clients, users, t0, seed, func(f *record.Flow) error {
+		buf = record.AppendFlow(buf[:0], f)
+		_, err := w.Write(buf)
+		return err
+	}, func(r *record.Run) error {
+		_, err := w.Write(record.AppendRun(nil, r))
+		return err
+	})
+}
+
+// toStore writes the same flows and run into a store, in batches.
+func toStore(dsn string, n, days, systems, clients, users int, t0 time.Time, seed uint64) error {
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	id, err := st.BeginRun(ctx, record.Run{Schema: record.RunSchema, Sensor: "bench", Inputs: []string{"genflows"}})
+	if err != nil {
+		return err
+	}
+	batch := make([]record.Flow, 0, 5000)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := st.WriteFlows(ctx, id, batch)
+		batch = batch[:0]
+		return err
+	}
+	return each(n, days, systems, clients, users, t0, seed, func(f *record.Flow) error {
+		batch = append(batch, *f)
+		if len(batch) == cap(batch) {
+			return flush()
+		}
+		return nil
+	}, func(r *record.Run) error {
+		if err := flush(); err != nil {
+			return err
+		}
+		return st.EndRun(ctx, id, *r)
+	})
+}
+
+// each generates the flows and then the run summary.
+func each(n, days, systems, clients, users int, t0 time.Time, seed uint64, flow func(*record.Flow) error, run func(*record.Run) error) error {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	total := 0
 	for _, k := range kinds {
@@ -99,7 +157,6 @@ func generate(w io.Writer, n, days, systems, clients, users int, t0 time.Time, s
 	}
 	span := time.Duration(days) * 24 * time.Hour
 	step := span / time.Duration(n+1)
-	var buf []byte
 	var payload uint64
 	for i := 0; i < n; i++ {
 		pick := rng.IntN(total)
@@ -145,14 +202,12 @@ func generate(w io.Writer, n, days, systems, clients, users int, t0 time.Time, s
 			f.Findings = append(f.Findings, x)
 		}
 		payload += f.BytesC2S + f.BytesS2C
-		buf = record.AppendFlow(buf[:0], &f)
-		if _, err := w.Write(buf); err != nil {
+		if err := flow(&f); err != nil {
 			return err
 		}
 	}
-	run := record.Run{Schema: record.RunSchema, Sensor: "bench", Inputs: []string{"genflows"},
+	r := record.Run{Schema: record.RunSchema, Sensor: "bench", Inputs: []string{"genflows"},
 		Start: t0.UTC().Format(record.TimeLayout), End: t0.Add(span).UTC().Format(record.TimeLayout),
 		Packets: uint64(n) * 40, Decoded: uint64(n) * 40, Flows: uint64(n), PayloadBytes: payload, CaptureLoss: -1}
-	_, err := w.Write(record.AppendRun(nil, &run))
-	return err
+	return run(&r)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ibmitap/ibmitap/catalog"
 	"github.com/ibmitap/ibmitap/record"
 	"github.com/ibmitap/ibmitap/report/compliance"
+	"github.com/ibmitap/ibmitap/store"
 )
 
 // reportFormats are the compliance report's formats.
@@ -27,6 +28,7 @@ type reportConfig struct {
 	format, out string
 	opt         compliance.Options
 	site        string
+	sensor      string
 	maxFlows    int
 	headBytes   int
 }
@@ -45,7 +47,8 @@ func cmdReport(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	b := compliance.NewBuilder(cfg.opt)
 	status := exitOK
 	if cfg.db != "" {
-		if err := reportFromStore(ctx, cfg.db, b); err != nil {
+		q := store.Query{Since: cfg.opt.Since, Until: cfg.opt.Until}
+		if err := reportFromStore(ctx, cfg.db, q, b); err != nil {
 			fmt.Fprintf(stderr, "ibmitap report: %v\n", err)
 			return exitError
 		}
@@ -77,6 +80,7 @@ func parseReportFlags(args []string, stdout, stderr io.Writer) (reportConfig, in
 	baseline := fs.String("baseline", "", "compare the exposures with an earlier JSON report `FILE`")
 	redact := fs.String("redact-users", "", "replace user profiles by keyed pseudonyms; the key is read from `KEYFILE` (or env:NAME for an environment variable)")
 	fs.IntVar(&cfg.opt.Top, "top", 10, "list at most `N` clients and users per row")
+	fs.StringVar(&cfg.sensor, "sensor", "", "with capture input: the sensor `NAME` the records carry (as read --sensor)")
 	fs.StringVar(&cfg.site, "site", "", "site catalog `FILE` that adds or overrides port entries")
 	fs.IntVar(&cfg.maxFlows, "max-flows", 1<<18, "flow-table size when reading captures")
 	fs.IntVar(&cfg.headBytes, "head-bytes", 8192, "bytes kept per flow direction when reading captures")
@@ -292,12 +296,16 @@ func reportFromFiles(ctx context.Context, cfg reportConfig, cat *catalog.Catalog
 	}
 	if len(caps) > 0 {
 		pl := &pipeline{cmd: "report", catalog: cat, maxFlows: cfg.maxFlows, headBytes: cfg.headBytes}
-		res, err := pl.run(ctx, caps, stdin, stderr, b.Add)
+		res, err := pl.run(ctx, caps, stdin, stderr, func(f *record.Flow) {
+			f.Sensor = cfg.sensor
+			b.Add(f)
+		})
 		if err != nil {
 			fmt.Fprintf(stderr, "ibmitap report: %v\n", err)
 			return exitError
 		}
 		if res.opened > 0 {
+			res.run.Sensor = cfg.sensor
 			b.AddRun(res.run)
 		}
 		if res.status != exitOK {

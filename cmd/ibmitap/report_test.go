@@ -324,3 +324,47 @@ func TestReportBaseline(t *testing.T) {
 		t.Errorf("a foreign baseline: exit %d: %s", code, errs)
 	}
 }
+
+// TestReportSameFromStore: read --db into a store and --format json into a
+// file in one run; the report from the store, from the JSON lines and from
+// the captures themselves is the same.
+func TestReportSameFromStore(t *testing.T) {
+	files := captures(t)
+	dir := t.TempDir()
+	db, jsonl := filepath.Join(dir, "flows.db"), filepath.Join(dir, "flows.jsonl")
+	var out, errb bytes.Buffer
+	args := append([]string{"read", "--db", db, "--sensor", "s1", "--format", "json", "-o", jsonl}, files...)
+	if code := run(context.Background(), args, nil, &out, &errb); code != exitOK {
+		t.Fatalf("read --db: exit %d: %s", code, errb.String())
+	}
+	for _, format := range []string{"json", "md"} {
+		fromStore, errs, code := runReport(t, "--format", format, "--db", db)
+		if code != exitOK {
+			t.Fatalf("report --db: exit %d: %s", code, errs)
+		}
+		fromLines, _, _ := runReport(t, "--format", format, jsonl)
+		fromCaps, _, _ := runReport(t, append([]string{"--format", format, "--sensor", "s1"}, files...)...)
+		if fromStore != fromLines {
+			t.Errorf("%s: the report from the store differs from the report from JSON lines", format)
+		}
+		if fromStore != fromCaps {
+			t.Errorf("%s: the report from the store differs from the report from the captures", format)
+		}
+	}
+}
+
+// TestReportBadStore: a file that is not a store is refused with the
+// store's message.
+func TestReportBadStore(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "not.db")
+	if err := os.WriteFile(bad, []byte("this is not a database, just text\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := runReport(t, "--db", bad)
+	if code != exitError || !strings.Contains(errs, "not.db") {
+		t.Errorf("not a store: exit %d: %s", code, errs)
+	}
+	if _, _, code := runReport(t, "--db", bad, filepath.Join(testdataDir, "syn-only.pcap")); code != exitUsage {
+		t.Errorf("--db with files: exit %d, want %d", code, exitUsage)
+	}
+}
