@@ -21,16 +21,18 @@ func ParseSite(name string, r io.Reader, base *Catalog) ([]Entry, error) {
 	sc.Buffer(make([]byte, 0, 4096), 64*1024)
 	var out []Entry
 	var fixedTwin []bool
+	declared := map[string]bool{}
 	n := 0
 	for sc.Scan() {
 		n++
-		e, twinPort, ok, err := parseSiteLine(sc.Text(), base)
+		e, twinPort, ok, err := parseSiteLine(sc.Text(), base, declared)
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}
 		if ok {
 			out = append(out, e)
 			fixedTwin = append(fixedTwin, twinPort)
+			declared[strings.ToLower(e.Name)] = true
 		}
 	}
 	if err := sc.Err(); err != nil {
@@ -53,8 +55,16 @@ func ParseSite(name string, r io.Reader, base *Catalog) ([]Entry, error) {
 }
 
 // parseSiteLine returns the entry, whether twin-port= was given, and
-// whether the line held an entry at all.
-func parseSiteLine(line string, base *Catalog) (Entry, bool, bool, error) {
+// whether the line held an entry at all. declared holds the (lower-case)
+// names earlier lines of the file defined.
+//
+// A name the catalog does not know must be declared: the line carries at
+// least one attribute (tls, desc=, twin=, ibmi= ...), or an earlier line
+// declared it. A bare "PORT NAME" with an unknown name is a typo
+// ("as-databse") and an error. A host is an IP address: host names are
+// refused, not resolved (a capture's addresses are what they were, and a
+// lookup at start-up would make the result depend on today's DNS).
+func parseSiteLine(line string, base *Catalog, declared map[string]bool) (_ Entry, _ bool, _ bool, err error) {
 	words, err := splitWords(line)
 	if err != nil || len(words) == 0 {
 		return Entry{}, false, false, err
@@ -65,6 +75,8 @@ func parseSiteLine(line string, base *Catalog) (Entry, bool, bool, error) {
 			return Entry{}, false, false, fmt.Errorf("host %q: zones are not supported", words[0])
 		}
 		host, words = a.Unmap(), words[1:]
+	} else if hostName(words[0]) {
+		return Entry{}, false, false, fmt.Errorf("host %q: use its IP address (host names are not resolved)", words[0])
 	}
 	if len(words) < 2 {
 		return Entry{}, false, false, errors.New("want [HOST] PORT[/tcp|/udp] NAME [tls] [key=value ...]")
@@ -84,6 +96,8 @@ func parseSiteLine(line string, base *Catalog) (Entry, bool, bool, error) {
 			e = known
 			e.Name = svc
 			e.Trojan = false
+		} else if len(words) == 2 && !declared[strings.ToLower(svc)] {
+			defer func() { err = unknownName(base, svc, err) }()
 		}
 	}
 	if hasProto {
@@ -208,4 +222,70 @@ func unquote(v string) string {
 		return v[1 : len(v)-1]
 	}
 	return v
+}
+
+// unknownName is the error of a bare line naming a service nobody
+// declared, unless the line already failed for another reason.
+func unknownName(base *Catalog, svc string, err error) error {
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("unknown service %q", svc)
+	if near := base.nearestName(svc); near != "" {
+		msg += fmt.Sprintf(" (did you mean %q?)", near)
+	}
+	return errors.New(msg + "; a new service needs a declaration on its line, e.g. desc=\"...\" or twin=NAME-s")
+}
+
+// hostName reports whether w looks like a DNS name rather than a port or
+// range: letters, digits, dots and hyphens with at least one dot and one
+// letter.
+func hostName(w string) bool {
+	if !strings.Contains(w, ".") || strings.ContainsAny(w, "/:") {
+		return false
+	}
+	letter := false
+	for _, r := range w {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			letter = true
+		case r >= '0' && r <= '9', r == '.', r == '-':
+		default:
+			return false
+		}
+	}
+	return letter
+}
+
+// nearestName returns the catalog's service name closest to name (at most
+// two edits away), or "".
+func (c *Catalog) nearestName(name string) string {
+	best, bestD := "", 3
+	for _, e := range c.All() {
+		if d := editDistance(strings.ToLower(name), strings.ToLower(e.Name)); d < bestD {
+			best, bestD = e.Name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two short strings.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -154,7 +154,7 @@ func TestLoadErrors(t *testing.T) {
 		t.Error("missing site file: no error")
 	}
 	p := filepath.Join(t.TempDir(), "site")
-	if err := os.WriteFile(p, []byte("80 web\n81 web bogus\n"), 0o644); err != nil {
+	if err := os.WriteFile(p, []byte("80 http\n81 http bogus\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Load(p)
@@ -193,4 +193,27 @@ func FuzzSiteFile(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSiteNamesMustBeKnownOrDeclared: a bare line with a name the catalog
+// does not know is a typo (with a suggestion); a line that declares the
+// service, or a later line naming a service declared earlier, is fine; a
+// host name is refused with a word about using an address.
+func TestSiteNamesMustBeKnownOrDeclared(t *testing.T) {
+	for _, tc := range []struct{ site, err string }{
+		{"8471 as-databse\n", `s:1: unknown service "as-databse" (did you mean "as-database"?)`},
+		{"7001 order-entry\n", `s:1: unknown service "order-entry"`},
+		{"7001 order-entry desc=\"Order entry\"\n10.0.0.5 7101 order-entry\n", ""},
+		{"7001 order-entry ibmi=yes twin=order-entry-s\n7002 order-entry-s tls twin=order-entry\n", ""},
+		{"8471 AS-DATABASE\n", ""},
+		{"ibmi1.example.com 18476 as-signon\n", `s:1: host "ibmi1.example.com": use its IP address`},
+	} {
+		_, err := ParseSite("s", strings.NewReader(tc.site), Default())
+		switch {
+		case tc.err == "" && err != nil:
+			t.Errorf("%q: %v", tc.site, err)
+		case tc.err != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.err)):
+			t.Errorf("%q: error %v, want prefix %q", tc.site, err, tc.err)
+		}
+	}
 }
