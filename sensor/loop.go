@@ -43,6 +43,13 @@ type Loop struct {
 	// Period (and once at the end), e.g. to publish counters for metrics.
 	Every  func()
 	Period time.Duration
+	// Idle, when set, reports whether a Next error only says that no
+	// packet came (besides IsIdle's); Transient whether it is passing
+	// (an interface lost and retried): OnError hears of it, the loop
+	// goes on.
+	Idle      func(error) bool
+	Transient func(error) bool
+	OnError   func(error)
 
 	n          uint64    // packets fed
 	lastTS     time.Time // the last packet's time
@@ -75,8 +82,14 @@ func (l *Loop) Run() error {
 				return nil
 			case errors.Is(err, io.EOF):
 				return nil
-			case IsIdle(err):
-				l.Idle()
+			case IsIdle(err) || (l.Idle != nil && l.Idle(err)):
+				l.Tick()
+				continue
+			case l.Transient != nil && l.Transient(err):
+				if l.OnError != nil {
+					l.OnError(err)
+				}
+				l.Tick()
 				continue
 			}
 			return err
@@ -90,10 +103,12 @@ func (l *Loop) Run() error {
 	}
 }
 
-// Idle advances the engine by the wall-clock time since the packets
+// Tick advances the engine by the wall-clock time since the packets
 // stopped, on the packets' own clock (a replayed old capture keeps its
-// times). The first idle poll after a packet anchors the two clocks.
-func (l *Loop) Idle() {
+// times). The first idle poll after a packet anchors the two clocks. The
+// source calls it while it waits (IdleReader), the loop on each idle
+// return of Next.
+func (l *Loop) Tick() {
 	now := time.Now()
 	if l.n > 0 {
 		if l.anchorN != l.n {

@@ -19,6 +19,12 @@ type Pipeline struct {
 	Tally  Tally
 	// OnRecord, when set, sees every final flow record (run accounting).
 	OnRecord func(r *record.Flow)
+	// Store, when set, also gets every record and event (--db); it must
+	// not block (the store's writer queues and counts its drops).
+	Store interface {
+		Flow(r *record.Flow)
+		Event(e *record.Event)
+	}
 
 	worst atomic.Int32 // worst severity rank seen
 }
@@ -34,6 +40,9 @@ func (p *Pipeline) Emit(f *classify.Flow) {
 		}
 	}
 	p.note(rec.Worst())
+	if p.Store != nil {
+		p.Store.Flow(&rec)
+	}
 	p.Out.Send(record.AppendFlow(nil, &rec))
 }
 
@@ -43,6 +52,9 @@ func (p *Pipeline) Finding(ev *classify.FindingEvent) {
 	e.Sensor = p.Sensor
 	p.Tally.finding(e.Kind, e.Severity)
 	p.note(e.Severity)
+	if p.Store != nil {
+		p.Store.Event(&e)
+	}
 	p.Out.Send(record.AppendEvent(nil, &e))
 	if p.Syslog != nil {
 		p.Syslog.Send(SyslogLine(&e))

@@ -3,7 +3,6 @@ package sensor
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ibmitap/ibmitap/capture"
@@ -35,28 +34,51 @@ func (s *Snapshot) LossRatio() float64 {
 	return float64(s.Engine.GapBytes) / float64(s.Engine.AckedBytes)
 }
 
-// Board holds the latest snapshot. It is safe for concurrent use.
-type Board struct {
-	mu   sync.Mutex
-	snap Snapshot
-}
-
-// Publish replaces the snapshot.
-func (b *Board) Publish(s Snapshot) {
-	b.mu.Lock()
-	b.snap = s
-	b.mu.Unlock()
-}
-
-// Load returns the latest snapshot.
-func (b *Board) Load() Snapshot {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.snap
+// add adds o's counters to s (several workers into one).
+func (s *Snapshot) add(o *Snapshot) {
+	c, oc := &s.Capture, &o.Capture
+	c.Packets += oc.Packets
+	c.Decoded += oc.Decoded
+	c.Fragments += oc.Fragments
+	c.Bytes += oc.Bytes
+	for i, n := range oc.Skipped {
+		c.Skipped[i] += n
+	}
+	k := kernelOf(oc)
+	s.Kernel.Packets += k.Packets
+	s.Kernel.Drops += k.Drops
+	s.Kernel.Freezes += k.Freezes
+	e, oe := &s.Engine, &o.Engine
+	e.Packets += oe.Packets
+	e.Flows += oe.Flows
+	e.Emitted += oe.Emitted
+	e.Evicted += oe.Evicted
+	e.IdleExpired += oe.IdleExpired
+	e.LatePackets += oe.LatePackets
+	e.HeadsNoMemory += oe.HeadsNoMemory
+	e.HeadsReclaimed += oe.HeadsReclaimed
+	e.ClockJumps += oe.ClockJumps
+	e.HeadHoles += oe.HeadHoles
+	e.LearnedEvicted += oe.LearnedEvicted
+	e.Learned += oe.Learned
+	e.ExpectDropped += oe.ExpectDropped
+	e.Uninspected += oe.Uninspected
+	e.Interim += oe.Interim
+	e.FindingEvents += oe.FindingEvents
+	e.GapBytes += oe.GapBytes
+	e.AckedBytes += oe.AckedBytes
+	e.Active += oe.Active
+	e.HeadMemory += oe.HeadMemory
 }
 
 // StatsLine renders the counters an operator watches, in key=value form.
-func StatsLine(s *Snapshot, out OutputStats) string {
+func StatsLine(s *Snapshot, outs []*Output) string {
+	var out OutputStats
+	for _, o := range outs {
+		st := o.Stats()
+		out.Written += st.Written
+		out.Dropped += st.Dropped
+	}
 	e := &s.Engine
 	parts := []string{
 		fmt.Sprintf("packets=%d", s.Capture.Packets),

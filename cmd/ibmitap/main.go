@@ -23,6 +23,7 @@ const usage = `ibmitap - passive traffic classifier for networks with IBM i syst
 
 Usage:
   ibmitap read  [flags] FILE...     classify capture files (pcap, pcapng, gzip'd)
+  ibmitap watch [flags] -i IFACE... live sensor: JSON lines (flow records, finding events), metrics
   ibmitap report [flags] INPUT...   compliance report from a store (--db), JSON lines or captures
   ibmitap collect [flags]           consume records from Kafka into a store (--kafka, --db)
   ibmitap ports [PORT|NAME...]      look up the port catalog
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "read":
 		return cmdRead(ctx, rest, stdin, stdout, stderr)
+	case "watch":
+		return cmdWatch(ctx, rest, stdout, stderr)
 	case "report":
 		return cmdReport(ctx, rest, stdin, stdout, stderr)
 	case "collect":

@@ -84,7 +84,7 @@ func cmdReadStream(ctx context.Context, o streamOptions, stdin io.Reader, stdout
 	}
 	stop := stopFlag(ctx)
 	loop := &sensor.Loop{Eng: eng, Stop: stop}
-	in := sensor.NewIdleReader(stdin, pollInterval, stop, loop.Idle)
+	in := sensor.NewIdleReader(stdin, pollInterval, stop, loop.Tick)
 	status := exitOK
 	var src *capture.File
 	// Opening reads the file header, which may itself be slow to come.
