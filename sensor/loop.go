@@ -82,6 +82,13 @@ func (l *Loop) Run() error {
 				return nil
 			case errors.Is(err, io.EOF):
 				return nil
+			case errors.Is(err, capture.ErrClosed):
+				// A live source closed on the signal, before Stop was
+				// seen: a stop all the same.
+				if l.Stop != nil {
+					l.Stop.Store(true)
+				}
+				return nil
 			case IsIdle(err) || (l.Idle != nil && l.Idle(err)):
 				l.Tick()
 				continue

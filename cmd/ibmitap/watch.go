@@ -57,10 +57,10 @@ type watchOptions struct {
 	engine         string
 }
 
-func watchFlags(stderr io.Writer) (*flag.FlagSet, *watchOptions) {
+func watchFlags(args []string, stdout, stderr io.Writer) (*flag.FlagSet, *watchOptions) {
 	o := &watchOptions{}
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(flagOutput(args, stdout, stderr))
 	fs.Var(&o.ifaces, "i", "capture on `IFACE` (repeat, or comma-separate, for several)")
 	fs.StringVar(&o.out, "o", "", "append JSON lines to `FILE` (reopened on SIGHUP) instead of standard output")
 	fs.StringVar(&o.format, "format", "json", "output format: json (JSON lines: flow records and finding events)")
@@ -84,7 +84,7 @@ func watchFlags(stderr io.Writer) (*flag.FlagSet, *watchOptions) {
 	fs.IntVar(&o.queue, "queue", 65536, "output queue in `LINES`; beyond it lines are dropped and counted, capture never waits")
 	fs.StringVar(&o.engine, "engine", "", "capture engine: afpacket (Linux default) or pcap (a -tags pcap build)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: ibmitap watch [flags] -i IFACE [-i IFACE...]\n\nLive sensor: JSON lines (flow records as flows end, finding events as they are proven) to standard output or -o FILE.\nSIGINT/SIGTERM: write every open flow and stop; SIGHUP: reopen -o.\n\nFlags:\n")
+		fmt.Fprintf(fs.Output(), "Usage: ibmitap watch [flags] -i IFACE [-i IFACE...]\n\nLive sensor: JSON lines (flow records as flows end, finding events as they are proven) to standard output or -o FILE.\nSIGINT/SIGTERM: write every open flow and stop; SIGHUP: reopen -o.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	return fs, o
@@ -127,7 +127,7 @@ func (o *watchOptions) check() error {
 var openSources = openLive
 
 func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs, o := watchFlags(stderr)
+	fs, o := watchFlags(args, stdout, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
