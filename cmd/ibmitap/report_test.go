@@ -3,13 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ibmitap/ibmitap/report/compliance"
+	"github.com/ibmitap/ibmitap/store"
 )
 
 func runReport(t *testing.T, args ...string) (stdout, stderr string, code int) {
@@ -361,8 +364,26 @@ func TestReportBadStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, errs, code := runReport(t, "--db", bad)
-	if code != exitError || !strings.Contains(errs, "not.db") {
+	if code != exitError || !strings.Contains(errs, "not.db") || !strings.Contains(errs, "not an ibmitap store") {
 		t.Errorf("not a store: exit %d: %s", code, errs)
+	}
+	// A store written by a newer ibmitap is refused, naming both versions.
+	db := filepath.Join(t.TempDir(), "newer.db")
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"read", "--db", db, "--format", "json", filepath.Join(testdataDir, "syn-only.pcap")}, nil, &out, &errb); code != exitOK {
+		t.Fatalf("read --db: exit %d: %s", code, errb.String())
+	}
+	sdb, err := sql.Open("sqlite", db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sdb.Exec("INSERT INTO ibmitap_schema (version, migrated_ns) VALUES (?, 0)", store.Version+1); err != nil {
+		t.Fatal(err)
+	}
+	sdb.Close()
+	_, errs, code = runReport(t, "--db", db)
+	if want := fmt.Sprintf("schema version %d is newer than this ibmitap's %d", store.Version+1, store.Version); code != exitError || !strings.Contains(errs, want) {
+		t.Errorf("newer schema: exit %d: %s", code, errs)
 	}
 	if _, _, code := runReport(t, "--db", bad, filepath.Join(testdataDir, "syn-only.pcap")); code != exitUsage {
 		t.Errorf("--db with files: exit %d, want %d", code, exitUsage)
