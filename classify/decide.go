@@ -325,6 +325,42 @@ func (e *Engine) policy(f *flow, r *Flow) {
 		}
 	}
 	r.Findings = append(r.Findings, v.Findings...)
+	e.basis(r)
+}
+
+// basis fills in what each finding rests on. A detector's finding rests on
+// the bytes; a policy finding on what named the service (the bytes, the
+// port mapper, or the port alone); a remapped port on how it was learned.
+func (e *Engine) basis(r *Flow) {
+	label := detect.BasisBytes
+	switch r.LabelSource {
+	case SourcePortmapper:
+		label = detect.BasisPortmapper
+	case SourcePort, SourceSite, SourceNone:
+		label = detect.BasisPort
+	}
+	for i := range r.Findings {
+		f := &r.Findings[i]
+		if f.Basis != "" {
+			continue
+		}
+		switch f.Kind {
+		case detect.KindPlaintextWhereTLSExpected:
+			f.Basis = label
+		case detect.KindPlaintextOnTLSPort:
+			f.Basis = detect.BasisPort
+			if f.Learned == "portmapper" {
+				f.Basis = detect.BasisPortmapper
+			}
+		case detect.KindRemappedPort:
+			f.Basis = detect.BasisBytes
+			if f.Learned == "portmapper" {
+				f.Basis = detect.BasisPortmapper
+			}
+		default:
+			f.Basis = detect.BasisBytes
+		}
+	}
 }
 
 func orUnknown(s string) string {

@@ -83,7 +83,7 @@ func FromFinding(x detect.Finding) Finding {
 		Kind: x.Kind, Severity: x.Severity, Message: x.Message,
 		User: x.User, Protocol: x.Protocol, Mechanism: x.Mechanism,
 		Record: x.Record, Length: x.Length, Port: x.Port, TLSPort: x.TLSPort,
-		Learned: x.Learned, Count: x.Count,
+		Learned: x.Learned, Count: x.Count, Basis: x.Basis,
 	}
 }
 

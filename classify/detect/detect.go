@@ -137,7 +137,20 @@ type Finding struct {
 	TLSPort   int
 	Learned   string // how a port was learned: "portmapper", "datastream"
 	Count     int
+	// Basis says what the finding rests on: "bytes" (the payload proved
+	// it), "portmapper" (the port mapper's answer named the service) or
+	// "port" (the catalog or site file's name for the port alone). The
+	// engine fills it; detectors leave it empty (their findings rest on
+	// bytes).
+	Basis string
 }
+
+// Evidence bases of findings.
+const (
+	BasisBytes      = "bytes"
+	BasisPortmapper = "portmapper"
+	BasisPort       = "port"
+)
 
 // Add appends a finding to v.
 func (v *Verdict) Add(f Finding) { v.Findings = append(v.Findings, f) }

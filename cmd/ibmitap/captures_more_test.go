@@ -76,7 +76,7 @@ func TestCaptureTruthCoversEveryCapture(t *testing.T) {
 // table, each finding's severity, each flow's label_source, and the
 // mechanisms of the password findings.
 func TestCaptureSeverityLabelMechanism(t *testing.T) {
-	type finding struct{ Kind, Severity, Mechanism string }
+	type finding struct{ Kind, Severity, Mechanism, Basis string }
 	type flow struct {
 		Server      string    `json:"server"`
 		LabelSource string    `json:"label_source"`
@@ -108,6 +108,19 @@ func TestCaptureSeverityLabelMechanism(t *testing.T) {
 				}
 				if fd.Severity != want {
 					t.Errorf("%s port %s: %s severity %q, want %q", name, port, fd.Kind, fd.Severity, want)
+				}
+				// What the finding rests on: the port alone only for the
+				// plaintext payload on a TLS port (plain-to-9471 and the
+				// site-less captures), else the bytes or the port mapper.
+				wantBasis := "bytes"
+				switch {
+				case fd.Kind == ontls: // the catalog's TLS port
+					wantBasis = "port"
+				case fd.Kind == remap && name != "jt400-unusual-port-nomapper.pcap":
+					wantBasis = "portmapper" // announced by the port mapper
+				}
+				if fd.Basis != wantBasis {
+					t.Errorf("%s port %s: %s basis %q, want %q", name, port, fd.Kind, fd.Basis, wantBasis)
 				}
 				if fd.Mechanism != "" {
 					mechs[fd.Mechanism] = true
