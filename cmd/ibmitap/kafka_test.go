@@ -92,7 +92,7 @@ func TestReadKafkaBadFlags(t *testing.T) {
 }
 
 // udpFlows writes a capture of n one-packet UDP flows to one IBM i system.
-func udpFlows(t *testing.T, n int) string {
+func udpFlows(t testing.TB, n int) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "flows.pcap")
 	f, err := os.Create(path)
