@@ -18,6 +18,7 @@ import (
 // profiles, and the findings worst first.
 type Table struct {
 	w        io.Writer
+	opt      TableOptions
 	services map[svcKey]*svcRow
 	systems  map[svcKey]*sysRow
 	findings map[findKey]*findRow
@@ -37,14 +38,43 @@ type sysRow struct {
 	users      map[string]bool
 }
 
-type findKey struct{ severity, kind, service, server, client, user, message string }
+// Findings roll up by kind × system × service: a capture of tens of
+// thousands of flows gives one row per problem, not one per flow.
+type findKey struct{ severity, kind, service, system string }
 
-type findRow struct{ count int }
+type findRow struct {
+	count   int
+	clients map[string]int
+	users   map[string]bool
+	message string // the first one seen; rows keep one example
+}
+
+// TableOptions bound the table: Top rows per section and top clients per
+// finding row (0 means DefaultTop); All shows every row and every client.
+type TableOptions struct {
+	Top int
+	All bool
+}
+
+// DefaultTop is the number of rows per section and of clients per finding
+// row shown when TableOptions.Top is 0.
+const DefaultTop = 10
+
+func (o TableOptions) limit() int {
+	switch {
+	case o.All:
+		return int(^uint(0) >> 1)
+	case o.Top > 0:
+		return o.Top
+	}
+	return DefaultTop
+}
 
 // NewTable returns a table writer.
-func NewTable(w io.Writer) *Table {
+func NewTable(w io.Writer, opt TableOptions) *Table {
 	return &Table{
 		w:        w,
+		opt:      opt,
 		services: map[svcKey]*svcRow{},
 		systems:  map[svcKey]*sysRow{},
 		findings: map[findKey]*findRow{},
@@ -90,17 +120,17 @@ func (t *Table) Write(r *record.Flow) error {
 		}
 	}
 	for _, x := range r.Findings {
-		fk := findKey{
-			severity: x.Severity, kind: x.Kind, service: r.Service,
-			server: r.Server, client: r.ClientAddr(),
-			user: printable(firstNonEmpty(x.User, r.User)), message: printable(x.Message),
-		}
+		fk := findKey{severity: x.Severity, kind: x.Kind, service: r.Service, system: r.ServerAddr()}
 		fr := t.findings[fk]
 		if fr == nil {
-			fr = &findRow{}
+			fr = &findRow{clients: map[string]int{}, users: map[string]bool{}, message: printable(x.Message)}
 			t.findings[fk] = fr
 		}
 		fr.count++
+		fr.clients[r.ClientAddr()]++
+		if u := printable(firstNonEmpty(x.User, r.User)); u != "" {
+			fr.users[u] = true
+		}
 	}
 	return nil
 }
@@ -143,6 +173,7 @@ func (t *Table) renderServices() error {
 	for k := range t.services {
 		keys = append(keys, k)
 	}
+	keys, cut := t.biggest(keys)
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
 		if a.service != b.service {
@@ -162,8 +193,36 @@ func (t *Table) renderServices() error {
 	if err := tb.Render(); err != nil {
 		return err
 	}
+	t.more(cut, "services with the fewest flows")
 	fmt.Fprintln(t.w)
 	return nil
+}
+
+// biggest keeps the rows with the most flows when there are more than the
+// limit, and says how many it left out.
+func (t *Table) biggest(keys []svcKey) ([]svcKey, int) {
+	n := t.opt.limit()
+	if len(keys) <= n {
+		return keys, 0
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := t.services[keys[i]], t.services[keys[j]]
+		if a.flows != b.flows {
+			return a.flows > b.flows
+		}
+		if keys[i].service != keys[j].service {
+			return keys[i].service < keys[j].service
+		}
+		return keys[i].server < keys[j].server
+	})
+	return keys[:n], len(keys) - n
+}
+
+// more tells how many rows a section left out and how to see them.
+func (t *Table) more(cut int, what string) {
+	if cut > 0 {
+		fmt.Fprintf(t.w, "(+%d more rows: %s; --all shows every row)\n", cut, what)
+	}
 }
 
 func (t *Table) renderSystems() error {
@@ -198,8 +257,10 @@ func (t *Table) renderSystems() error {
 
 func (t *Table) renderFindings() error {
 	keys := make([]findKey, 0, len(t.findings))
-	for k := range t.findings {
+	total := 0
+	for k, r := range t.findings {
 		keys = append(keys, k)
+		total += r.count
 	}
 	sort.Slice(keys, func(i, j int) bool {
 		a, b := keys[i], keys[j]
@@ -209,32 +270,64 @@ func (t *Table) renderFindings() error {
 		if a.kind != b.kind {
 			return a.kind < b.kind
 		}
-		if a.server != b.server {
-			return a.server < b.server
+		if a.system != b.system {
+			return a.system < b.system
 		}
-		if a.client != b.client {
-			return a.client < b.client
-		}
-		return a.message < b.message
+		return a.service < b.service
 	})
-	fmt.Fprintf(t.w, "FINDINGS (%d)\n", len(keys))
+	fmt.Fprintf(t.w, "FINDINGS (%d in %d rows: kind x system x service)\n", total, len(keys))
 	if len(keys) == 0 {
 		fmt.Fprintln(t.w, "none")
 		fmt.Fprintln(t.w)
 		return nil
 	}
+	cut := 0
+	if n := t.opt.limit(); len(keys) > n {
+		keys, cut = keys[:n], len(keys)-n // worst first, so the cut rows are the mildest
+	}
 	tb := newTable(t.w)
-	tb.Header("Severity", "Finding", "Service", "Server", "Client", "User", "Count", "Detail")
+	tb.Header("Severity", "Finding", "Service", "System", "Count", "Top clients", "User profiles", "Example")
 	for _, k := range keys {
-		if err := tb.Append([]string{k.severity, k.kind, k.service, k.server, k.client, k.user, itoa(t.findings[k].count), k.message}); err != nil {
+		r := t.findings[k]
+		if err := tb.Append([]string{k.severity, k.kind, k.service, k.system, itoa(r.count), t.topClients(r.clients), setList(r.users), r.message}); err != nil {
 			return err
 		}
 	}
 	if err := tb.Render(); err != nil {
 		return err
 	}
+	t.more(cut, "the mildest findings")
 	fmt.Fprintln(t.w)
 	return nil
+}
+
+// topClients lists the clients with the most flows in a finding row, with
+// their counts.
+func (t *Table) topClients(m map[string]int) string {
+	l := make([]string, 0, len(m))
+	for c := range m {
+		l = append(l, c)
+	}
+	sort.Slice(l, func(i, j int) bool {
+		if m[l[i]] != m[l[j]] {
+			return m[l[i]] > m[l[j]]
+		}
+		return l[i] < l[j]
+	})
+	n := t.opt.limit()
+	rest := 0
+	if len(l) > n {
+		l, rest = l[:n], len(l)-n
+	}
+	parts := make([]string, len(l))
+	for i, c := range l {
+		parts[i] = fmt.Sprintf("%s (%d)", c, m[c])
+	}
+	out := strings.Join(parts, ", ")
+	if rest > 0 {
+		out += fmt.Sprintf(" (+%d more)", rest)
+	}
+	return out
 }
 
 func (t *Table) renderSummary(sum Summary) error {

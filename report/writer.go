@@ -40,11 +40,11 @@ type Summary struct {
 // Formats lists the output formats by name.
 var Formats = []string{"table", "json", "csv"}
 
-// New returns the writer for format.
-func New(format string, w io.Writer) (Writer, error) {
+// New returns the writer for format; opt bounds the table format.
+func New(format string, w io.Writer, opt TableOptions) (Writer, error) {
 	switch format {
 	case "table":
-		return NewTable(w), nil
+		return NewTable(w, opt), nil
 	case "json":
 		return NewJSON(w), nil
 	case "csv":

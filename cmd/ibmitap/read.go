@@ -24,6 +24,8 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := flag.NewFlagSet("read", flag.ContinueOnError)
 	fs.SetOutput(flagOutput(args, stdout, stderr))
 	format := fs.String("format", "table", "output format: table, json or csv")
+	top := fs.Int("top", report.DefaultTop, "table: rows per section and clients per finding row")
+	all := fs.Bool("all", false, "table: every row and every client (no --top limit)")
 	out := fs.String("o", "", "write output to `FILE` instead of standard output")
 	failOn := fs.String("fail-on", "", "exit with status 3 when a finding at or above `SEVERITY` (info, low, medium, high, critical) was raised")
 	site := fs.String("site", "", "site catalog `FILE` that adds or overrides port entries")
@@ -52,6 +54,10 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	if *workers < 1 || *workers > 256 {
 		fmt.Fprintf(stderr, "ibmitap read: --workers %d: want 1 to 256\n", *workers)
+		return exitUsage
+	}
+	if *top < 1 {
+		fmt.Fprintf(stderr, "ibmitap read: --top %d: want at least 1\n", *top)
 		return exitUsage
 	}
 	if *maxFlows < 1 {
@@ -156,7 +162,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		w = outFile
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
-	writer, err := report.New(*format, bw)
+	writer, err := report.New(*format, bw, report.TableOptions{Top: *top, All: *all})
 	if err != nil {
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 		return exitUsage
