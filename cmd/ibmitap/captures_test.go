@@ -185,6 +185,18 @@ var captureTruth = map[string][]flowWant{
 	// win (not IBM i, no finding). The scripted device accepts once; adb's
 	// second attempt is answered too.
 	"adb-cnxn-5555.pcap": {{"5555", 2, "adb", "no", "", "", "", ""}},
+	// TLS on 6346, a port only the general list names (gnutella): the
+	// bytes win, tls with its SNI, no IBM i label.
+	"tls-general-port.pcap": {{"6346", 1, "tls", "yes", "TLS 1.3", "shop.example.com", "", ""}},
+	// FTPS (AUTH TLS, PROT P) whose passive data port is a general-list
+	// port: the data connection is still ftps-data.
+	"ftps-data-general-port.pcap": {
+		{"21", 1, "ftp", "yes", "TLS 1.3", "", "", kinds(upgr)},
+		{"6346", 1, "ftps-data", "yes", "TLS 1.3", "", "", ""},
+	},
+	// A CLDAP netlogon ping over UDP 389 (Samba net ads lookup): LDAP with
+	// no TLS expectation, since ldaps is TCP only.
+	"cldap-udp-389.pcap": {{"389", 1, "ldap", "no", "", "", "", ""}},
 	// CCC after AUTH SSL: the control connection is clear again; the data
 	// connection (PROT P) stays TLS.
 	"ftp-ccc.pcap": {
