@@ -81,10 +81,10 @@ func TestStreamedFindingsEqualRecords(t *testing.T) {
 		for _, sf := range flows {
 			var want, got []string
 			for _, x := range sf.rec.Findings {
-				want = append(want, x.Kind+"|"+x.Severity+"|"+x.Message)
+				want = append(want, x.Kind+"|"+x.Severity+"|"+x.Message+"|"+x.Basis)
 			}
 			for _, ev := range sf.events {
-				got = append(got, ev.Finding.Kind+"|"+ev.Finding.Severity+"|"+ev.Finding.Message)
+				got = append(got, ev.Finding.Kind+"|"+ev.Finding.Severity+"|"+ev.Finding.Message+"|"+ev.Finding.Basis)
 				if ev.Time.After(sf.rec.End) {
 					t.Errorf("%s: event at %v after the flow's end %v", name, ev.Time, sf.rec.End)
 				}
