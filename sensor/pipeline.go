@@ -25,6 +25,12 @@ type Pipeline struct {
 		Flow(r *record.Flow)
 		Event(e *record.Event)
 	}
+	// Ship, when set, also gets every record and event (--kafka); it must
+	// not block either (the producer queues and counts what it cannot send).
+	Ship interface {
+		Flow(r *record.Flow) bool
+		Event(e *record.Event) bool
+	}
 
 	worst atomic.Int32 // worst severity rank seen
 }
@@ -43,6 +49,9 @@ func (p *Pipeline) Emit(f *classify.Flow) {
 	if p.Store != nil {
 		p.Store.Flow(&rec)
 	}
+	if p.Ship != nil {
+		p.Ship.Flow(&rec)
+	}
 	p.Out.Send(record.AppendFlow(nil, &rec))
 }
 
@@ -54,6 +63,9 @@ func (p *Pipeline) Finding(ev *classify.FindingEvent) {
 	p.note(e.Severity)
 	if p.Store != nil {
 		p.Store.Event(&e)
+	}
+	if p.Ship != nil {
+		p.Ship.Event(&e)
 	}
 	p.Out.Send(record.AppendEvent(nil, &e))
 	if p.Syslog != nil {

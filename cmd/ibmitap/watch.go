@@ -16,6 +16,7 @@ import (
 	"github.com/ibmitap/ibmitap/classify"
 	"github.com/ibmitap/ibmitap/record"
 	"github.com/ibmitap/ibmitap/sensor"
+	"github.com/ibmitap/ibmitap/ship"
 )
 
 // listFlag collects a repeatable flag (-i eth1 -i eth2).
@@ -55,6 +56,7 @@ type watchOptions struct {
 	fanoutID       uint
 	queue          int
 	engine         string
+	kafka          *kafkaFlags
 }
 
 func watchFlags(args []string, stdout, stderr io.Writer) (*flag.FlagSet, *watchOptions) {
@@ -71,6 +73,7 @@ func watchFlags(args []string, stdout, stderr io.Writer) (*flag.FlagSet, *watchO
 	fs.StringVar(&o.sensor, "sensor", "", "sensor `NAME` written in every line (default: the host name)")
 	fs.StringVar(&o.filter, "filter", "", "capture filter `EXPR` (tcpdump syntax; the pure-Go build takes a subset)")
 	fs.StringVar(&o.bpfFile, "bpf-file", "", "capture filter from `FILE` written by tcpdump -ddd")
+	o.kafka = addKafkaFlags(fs, true)
 	fs.StringVar(&o.db, "db", "", "also write records and events to the store `DSN` (FILE.db, sqlite:PATH or postgres://…)")
 	fs.DurationVar(&o.interim, "interim", 10*time.Minute, "write an interim record of every flow open longer than `DURATION`, each DURATION (0: none)")
 	fs.DurationVar(&o.statsEvery, "stats-interval", time.Minute, "write a stats line to standard error every `DURATION` (0: only at the end)")
@@ -189,6 +192,17 @@ func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		pipe.Store = db
 	}
+	var producer *ship.Producer
+	if o.kafka.enabled() {
+		if producer, err = o.kafka.newProducer(stderr, "watch"); err != nil {
+			closeOutputs()
+			if db != nil {
+				db.Close(run)
+			}
+			return fail(err)
+		}
+		pipe.Ship = producer
+	}
 	var metrics *sensor.MetricsServer
 	if o.metricsAddr != "" {
 		if metrics, err = sensor.ServeMetrics(o.metricsAddr, s); err != nil {
@@ -261,6 +275,12 @@ func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "ibmitap: store: written=%d dropped=%d failed=%d batches=%d\n", ws.Written, ws.Dropped, ws.Failed, ws.Batches)
 		if err != nil {
 			report(fmt.Errorf("store: %w", err))
+			status = exitError
+		}
+	}
+	if producer != nil {
+		producer.Run(&run)
+		if st := o.kafka.closeProducer(producer, stderr); st.Unsent() > 0 {
 			status = exitError
 		}
 	}
