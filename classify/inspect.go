@@ -1,0 +1,132 @@
+package classify
+
+import (
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// markDirty notes that f's heads grew. Detectors run lazily: before a new
+// flow is created or a flow's record is written, every flow that grew since
+// is inspected. That is early enough for what one flow teaches another (a
+// port-mapper answer, an announced FTP data connection) and spares a chatty
+// flow one inspection per packet.
+func (e *Engine) markDirty(f *flow) {
+	if !f.dirty {
+		f.dirty = true
+		e.dirty = append(e.dirty, f)
+	}
+}
+
+// inspectDirty inspects every flow whose heads grew since its last
+// inspection. The list may name a flow twice or one that was recycled; the
+// dirty flag tells which still need it.
+func (e *Engine) inspectDirty() {
+	for i := 0; i < len(e.dirty); i++ {
+		if f := e.dirty[i]; f.dirty && f.buffering {
+			e.inspect(f)
+			e.maybeStopBuffering(f)
+		}
+	}
+	clear(e.dirty)
+	e.dirty = e.dirty[:0]
+}
+
+// maxUDPDatagrams is how many datagrams of a UDP flow are kept for the
+// detectors.
+const maxUDPDatagrams = 8
+
+// maybeStopBuffering frees a flow's heads once nothing more can be learned
+// from them: the TLS handshake is over, or both directions are full.
+func (e *Engine) maybeStopBuffering(f *flow) {
+	if f.d == nil {
+		return
+	}
+	v := &f.d.verdict
+	done := false
+	switch {
+	case v.Encrypted && v.Protocol == "ssh":
+		done = true
+	case v.Encrypted && (v.TLS.Established || v.TLS.Alert):
+		done = true
+	case v.Upgraded && v.TLS.Established && v.Protocol != "ftp":
+		// An FTP control connection may return to clear text (CCC), so
+		// its heads are kept until they fill.
+		done = true
+	}
+	h0, h1 := &f.d.heads[c2s], &f.d.heads[s2c]
+	if (h0.full || h0.hole) && (h1.full || h1.hole) {
+		done = true
+	}
+	// Every detector ruled the flow out: nothing will recognise it. A flow
+	// picked up mid-stream keeps buffering for the mid-stream TLS fallback.
+	if f.matched < 0 && !f.midStream && f.d.ruled == e.allRuled {
+		done = true
+	}
+	if done {
+		e.stopBuffering(f)
+	}
+}
+
+func (e *Engine) stopBuffering(f *flow) {
+	if f.dirty {
+		e.inspect(f)
+	}
+	f.buffering = false
+	e.release(f)
+	if e.cfg.Finding != nil {
+		e.streamEarly(f) // the verdict is final now
+	}
+}
+
+// inspect runs the detectors over the heads. The detector that matched last
+// time is asked first; the registry order decides otherwise.
+func (e *Engine) inspect(f *flow) {
+	f.dirty = false
+	d := e.detail(f)
+	h0, h1 := &d.heads[c2s], &d.heads[s2c]
+	cp, sp := f.k.pa, f.k.pb
+	if !f.clientA {
+		cp, sp = sp, cp
+	}
+	// The input and verdict live in the engine: passed to detectors
+	// through function values they would escape, two allocations per
+	// inspection.
+	in, v := &e.in, &e.v
+	*in = detect.Input{
+		C2S: h0.buf, S2C: h1.buf,
+		ClientPort: cp, ServerPort: sp,
+		Transport: f.transport, MidStream: f.midStream,
+		C2SFull: h0.full, S2CFull: h1.full,
+		C2SHole: h0.hole, S2CHole: h1.hole,
+	}
+	*v = detect.Verdict{}
+	matched := -1
+	if f.matched >= 0 && e.dets[f.matched].Detect(in, v) {
+		matched = int(f.matched)
+	} else {
+		for i := range e.dets {
+			if d.ruled&(1<<i) != 0 {
+				continue // it said "not me" before; more bytes cannot change that
+			}
+			*v = detect.Verdict{}
+			det := &e.dets[i]
+			if det.Detect(in, v) {
+				matched = i
+				break
+			}
+			if det.Reject != nil && det.Reject(in) {
+				d.ruled |= 1 << i
+			}
+		}
+	}
+	if matched < 0 {
+		*v = detect.Verdict{}
+		fallbackTLS(in, v)
+	}
+	f.matched = int8(matched)
+	d.verdict = *v
+	*in, *v = detect.Input{}, detect.Verdict{} // keep no head or finding alive
+	e.learnFrom(f)
+	if e.cfg.Finding != nil {
+		e.streamEarly(f)
+	}
+}

@@ -1,0 +1,164 @@
+package classify
+
+import (
+	"github.com/ibmitap/ibmitap/classify/detect"
+)
+
+// detail returns f's inspection state, taking one from the free list the
+// first time. A flow that sends no payload never has one.
+func (e *Engine) detail(f *flow) *detail {
+	if f.d != nil {
+		return f.d
+	}
+	var d *detail
+	if n := len(e.details); n > 0 {
+		d = e.details[n-1]
+		e.details = e.details[:n-1]
+	} else {
+		d = new(detail)
+	}
+	for dir := range d.heads {
+		if f.synSeenDir[dir] {
+			d.heads[dir].syn(f.isn[dir])
+		}
+	}
+	f.d = d
+	return d
+}
+
+// release gives back what inspection held once it ended: the head buffers,
+// and the whole detail when no detector found anything (a verdict, once
+// there is one, is needed for the flow's record).
+func (e *Engine) release(f *flow) {
+	d := f.d
+	if d == nil {
+		return
+	}
+	for i := range d.heads {
+		e.putHead(d.heads[i].release())
+	}
+	if f.buffering || f.dirty || !emptyVerdict(&d.verdict) {
+		return
+	}
+	e.freeDetail(f)
+}
+
+// freeDetail puts f's detail back on the free list.
+func (e *Engine) freeDetail(f *flow) {
+	d := f.d
+	if d == nil {
+		return
+	}
+	f.d = nil
+	for i := range d.heads {
+		e.putHead(d.heads[i].release())
+	}
+	*d = detail{}
+	e.details = append(e.details, d)
+}
+
+// emptyVerdict reports whether v is what inspect leaves when nothing matched.
+func emptyVerdict(v *detect.Verdict) bool {
+	return v.Protocol == "" && v.Service == "" && !v.Encrypted && !v.Upgraded && !v.TLS.Seen &&
+		v.User == "" && v.PortmapRequest == "" && len(v.Findings) == 0 && len(v.Learn) == 0 && len(v.Expect) == 0
+}
+
+// minHead is the smallest head buffer. Heads start small and double as
+// bytes arrive, so the memory budget is charged for bytes actually kept,
+// not for the limit of every flow that sent one byte.
+const minHead = 512
+
+// headClass returns the free-list index and the size of the smallest head
+// buffer holding need bytes (the top class is exactly HeadBytes).
+func (e *Engine) headClass(need int) (int, int) {
+	i, size := 0, minHead
+	for size < need && size < e.cfg.HeadBytes {
+		size <<= 1
+		i++
+	}
+	return i, min(size, e.cfg.HeadBytes)
+}
+
+// grow gives a head room for need bytes within the memory budget, moving
+// its bytes (all of old[:cap]: out-of-order stretches live beyond len) to a
+// larger buffer. It returns nil when the budget is used up even after
+// taking the heads of the oldest flows still buffering.
+func (e *Engine) grow(old []byte, need int) []byte {
+	ci, size := e.headClass(min(need, e.cfg.HeadBytes))
+	var b []byte
+	if n := len(e.bufs[ci]); n > 0 {
+		b = e.bufs[ci][n-1]
+		e.bufs[ci] = e.bufs[ci][:n-1]
+	} else {
+		if e.headMem+int64(size) > e.cfg.HeadMemory && !e.reclaim(int64(size)) {
+			e.stats.HeadsNoMemory++
+			e.allocFailed = true
+			return nil
+		}
+		e.headMem += int64(size)
+		b = make([]byte, 0, size)
+	}
+	if old != nil {
+		copy(b[:cap(old)], old[:cap(old)])
+		b = b[:len(old)]
+		e.putHead(old)
+	}
+	return b
+}
+
+// putHead returns a head buffer to its free list.
+func (e *Engine) putHead(b []byte) {
+	if b == nil {
+		return
+	}
+	ci, _ := e.headClass(cap(b))
+	e.bufs[ci] = append(e.bufs[ci], b[:0])
+}
+
+// owner names a flow that holds head buffers, as it was when it got them
+// (a recycled flow has another generation).
+type owner struct {
+	f   *flow
+	gen uint32
+}
+
+func (e *Engine) ownsHeads(f *flow) bool {
+	return f.d != nil && (f.d.heads[c2s].buf != nil || f.d.heads[s2c].buf != nil)
+}
+
+// reclaim makes room for size more bytes of head memory: it drops idle
+// buffers of the free lists, then ends the buffering of the flows that got
+// their heads longest ago (their verdict so far stands; HeadsReclaimed
+// counts them). A flood of open connections then costs the oldest ones
+// their inspection, not the newest ones, where an attacker's login would be.
+func (e *Engine) reclaim(size int64) bool {
+	e.dropFree()
+	for e.headMem+size > e.cfg.HeadMemory && e.ownerAt < len(e.owners) {
+		o := e.owners[e.ownerAt]
+		e.owners[e.ownerAt] = owner{}
+		e.ownerAt++
+		if o.f.gen != o.gen || !o.f.buffering || o.f == e.current || !e.ownsHeads(o.f) {
+			continue
+		}
+		e.stats.HeadsReclaimed++
+		e.stopBuffering(o.f)
+		e.dropFree()
+	}
+	if e.ownerAt > len(e.owners)/2 { // keep the queue from growing with every flow ever seen
+		n := copy(e.owners, e.owners[e.ownerAt:])
+		clear(e.owners[n:])
+		e.owners, e.ownerAt = e.owners[:n], 0
+	}
+	return e.headMem+size <= e.cfg.HeadMemory
+}
+
+// dropFree hands the idle buffers of the free lists back to the budget.
+func (e *Engine) dropFree() {
+	for ci := range e.bufs {
+		for _, b := range e.bufs[ci] {
+			e.headMem -= int64(cap(b))
+		}
+		clear(e.bufs[ci])
+		e.bufs[ci] = e.bufs[ci][:0]
+	}
+}
