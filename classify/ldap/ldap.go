@@ -318,7 +318,24 @@ func quoted(s string) string {
 }
 
 // Reject reports that no more bytes can make Detect match a flow whose start
-// was captured: the client's first byte opens no BER SEQUENCE.
+// was captured: the client's first byte opens no BER SEQUENCE, or the
+// headers of its first message are all there and malformed.
 func Reject(in *detect.Input) bool {
-	return !in.MidStream && len(in.C2S) > 0 && in.C2S[0] != 0x30
+	c := in.C2S
+	if in.MidStream || len(c) == 0 {
+		return false
+	}
+	if c[0] != 0x30 {
+		return true
+	}
+	_, _, ok := parseMessage(c, request)
+	return !ok && len(c) >= headersLen
 }
+
+// headersLen is how many bytes hold every header parseMessage judges
+// before the message is complete: the SEQUENCE header (at most 6 bytes),
+// the message ID (at most 2 + 4 length bytes + 4 value bytes, since a
+// longer ID fails) and the operation's header (at most 6). With that many
+// bytes a failure is not for want of bytes: a longer head fails the same
+// way.
+const headersLen = 6 + 10 + 6

@@ -204,5 +204,22 @@ func Reject(in *detect.Input) bool {
 	for i < len(c) && i <= maxPortLen && c[i] >= '0' && c[i] <= '9' {
 		i++
 	}
-	return i > maxPortLen || i < len(c) && c[i] != 0
+	if i > maxPortLen || i < len(c) && c[i] != 0 {
+		return true
+	}
+	if i == len(c) {
+		return false
+	}
+	// The user field: a non-empty name, NUL-terminated within
+	// maxUserLen bytes (Parse's field and nameBytes).
+	user := c[i+1:]
+	for j, b := range user[:min(len(user), maxUserLen+1)] {
+		if b == 0 {
+			return j == 0
+		}
+		if b <= ' ' || b >= 0x7F {
+			return true
+		}
+	}
+	return len(user) > maxUserLen
 }

@@ -306,12 +306,28 @@ func (s *session) dialectName() string {
 }
 
 // Reject reports that no more bytes can make Detect match a flow whose start
-// was captured: not TCP, or both directions open with something other than
-// a NetBIOS session message or request.
+// was captured: not TCP, or neither direction can open with a frame
+// frameStart accepts, whatever follows.
 func Reject(in *detect.Input) bool {
 	if in.Transport != 6 {
 		return true
 	}
-	frame := func(b []byte) bool { return len(b) == 0 || b[0] == nbMessage || b[0] == nbRequest }
-	return !in.MidStream && !frame(in.C2S) && !frame(in.S2C)
+	return !in.MidStream && noFrame(in.C2S) && noFrame(in.S2C)
+}
+
+// noFrame reports whether frameStart fails on b and on every longer b:
+// a first byte that is no session message or request, a session message
+// whose 8 header bytes are there and hold no SMB header, or a session
+// request whose flags or called name cannot be right.
+func noFrame(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	switch b[0] {
+	case nbMessage:
+		return len(b) >= 8 && !frameStart(b)
+	case nbRequest:
+		return len(b) >= 2 && b[1]&^1 != 0 || len(b) >= 5 && b[4] != 0x20
+	}
+	return true
 }

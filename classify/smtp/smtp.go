@@ -195,6 +195,9 @@ func Reject(in *detect.Input) bool {
 	if in.MidStream || in.Transport == 17 {
 		return true
 	}
+	if starttls.CannotStart(in.S2C, "220", "421", "554") || starttls.CannotStart(in.C2S, "EHLO", "HELO", "LHLO") {
+		return true
+	}
 	if g, _, ok := starttls.Line(in.S2C); ok {
 		if code, _, ok := starttls.Code(g); !ok || code != 220 && code != 421 && code != 554 {
 			return true

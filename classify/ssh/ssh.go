@@ -2,6 +2,7 @@ package ssh
 
 import (
 	"bytes"
+	"unicode/utf8"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
@@ -80,8 +81,10 @@ func digits(b []byte) bool {
 	return true
 }
 
-// text reports whether a pre-identification line is printable (a trailing
-// CR allowed).
+// text reports whether a pre-identification line is printable UTF-8 (a
+// trailing CR allowed): RFC 4253 §4.2 asks for UTF-8, and a line of random
+// high bytes is then no text, so Reject can rule binary out on its first
+// line.
 func text(b []byte) bool {
 	b = bytes.TrimSuffix(b, []byte{'\r'})
 	for _, c := range b {
@@ -89,33 +92,74 @@ func text(b []byte) bool {
 			return false
 		}
 	}
-	return true
+	return utf8.Valid(b)
 }
 
 // Reject reports that no more bytes can make Detect match: not TCP, or a
-// client that does not open with "SSH-" and a server whose first byte starts
-// neither that nor a line of text.
+// client that does not open with "SSH-" and a server whose lines cannot
+// lead to the identification string whatever follows.
 func Reject(in *detect.Input) bool {
 	if in.Transport != 6 {
 		return true
 	}
-	c, s := in.C2S, in.S2C
-	return len(c) > 0 && c[0] != 'S' && len(s) > 0 && s[0] != 'S' && badFirstLine(s)
+	return len(in.C2S) > 0 && !mayIdentify(in.C2S) && serverRuledOut(in.S2C)
 }
 
-// badFirstLine reports whether the server's first line can be neither the
-// identification nor a line of text before it, whatever follows: a byte
-// that is not text comes before the first line feed, or no line feed
-// comes within a line's length.
-func badFirstLine(s []byte) bool {
-	for i, c := range s[:min(len(s), maxLine+1)] {
-		switch {
-		case c == '\n':
+// mayIdentify reports whether b opens with the identification string or
+// may still do so when more bytes come (identification reads 16 bytes).
+func mayIdentify(b []byte) bool {
+	if _, ok := identification(b); ok {
+		return true
+	}
+	return len(b) < 16 && bytes.HasPrefix([]byte("SSH-"), b[:min(len(b), 4)])
+}
+
+// serverRuledOut mirrors Version(s, true) on the bytes there are: it
+// reports true only when every longer head would fail it too. A line
+// that may still become the identification (a prefix of "SSH-" and not
+// yet the 16 bytes identification reads) keeps hope, as does a line
+// not yet ended within a line's length.
+func serverRuledOut(s []byte) bool {
+	if len(s) == 0 {
+		return false
+	}
+	for range maxPreLines + 1 {
+		if mayIdentify(s) {
 			return false
-		case c == '\r' && (i+1 == len(s) || s[i+1] == '\n'):
-		case (c < 0x20 && c != '\t') || c == 0x7F:
+		}
+		eol := bytes.IndexByte(s[:min(len(s), maxLine+1)], '\n')
+		if eol < 0 {
+			// The line is not over: bytes that already make it no text
+			// (an invalid UTF-8 sequence may still be completed) or a
+			// line longer than the limit rule it out.
+			return len(s) > maxLine || badStart(s)
+		}
+		if !text(s[:eol]) {
+			return true
+		}
+		s = s[eol+1:]
+	}
+	return true
+}
+
+// badStart reports whether the start of an unfinished line already holds a
+// byte no text line may: a control byte, or UTF-8 that is invalid whatever
+// follows (everything but an incomplete sequence at the end).
+func badStart(s []byte) bool {
+	for i, c := range s {
+		if c == '\r' && i == len(s)-1 {
+			continue
+		}
+		if (c < 0x20 && c != '\t') || c == 0x7F {
 			return true
 		}
 	}
-	return len(s) > maxLine
+	for len(s) > 0 {
+		r, n := utf8.DecodeRune(s)
+		if r == utf8.RuneError && n <= 1 {
+			return utf8.FullRune(s) // invalid, not merely cut short
+		}
+		s = s[n:]
+	}
+	return false
 }

@@ -32,6 +32,21 @@ func Line(b []byte) (ln, rest []byte, ok bool) {
 	return ln, b[i+1:], true
 }
 
+// CannotStart reports whether b's first line can begin with none of words
+// (compared ignoring ASCII case), whatever bytes follow: the bytes there
+// are already differ from every word's start. A line end among them
+// differs too, since a line shorter than the word cannot hold it. An
+// empty b can still start with anything.
+func CannotStart(b []byte, words ...string) bool {
+	for _, w := range words {
+		p := b[:min(len(b), len(w))]
+		if bytes.EqualFold(p, []byte(w[:len(p)])) {
+			return false
+		}
+	}
+	return true
+}
+
 // Text reports whether ln is printable text (tabs allowed; bytes above 0x7f
 // allowed for UTF-8 greetings): what a text protocol line is made of.
 func Text(ln []byte) bool {

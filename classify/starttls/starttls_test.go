@@ -72,3 +72,17 @@ func TestAcceptedThenAlert(t *testing.T) {
 		t.Errorf("verdict %+v", v)
 	}
 }
+
+func TestCannotStart(t *testing.T) {
+	for _, tc := range []struct {
+		b    string
+		want bool
+	}{
+		{"", false}, {"2", false}, {"22", false}, {"220 x", false}, {"ehl", false}, {"EHLO", false},
+		{"3", true}, {"2\n", true}, {"\xff", true}, {"EHLX", true},
+	} {
+		if got := CannotStart([]byte(tc.b), "220", "EHLO"); got != tc.want {
+			t.Errorf("CannotStart(%q) = %v, want %v", tc.b, got, tc.want)
+		}
+	}
+}

@@ -266,6 +266,32 @@ func telnetOpening(b []byte) (strong, weak bool) {
 	return n >= 3 || len(rest) == 0 || nvtText(rest), true
 }
 
+// mayOpen tells what telnetOpening may still answer for b or any longer
+// head that starts with it. Every check of telnetOpening is settled by the
+// bytes it has read: a malformed command stays malformed, data after a
+// single negotiation that is no terminal text stays so (nvtText reads at
+// most 16 bytes), and a UTF-16 byte-order mark only ever rules more out.
+func mayOpen(b []byte) (strong, weak bool) {
+	if len(b) == 0 {
+		return true, true
+	}
+	if b[0] != iac || utf16Text(b) {
+		return false, false
+	}
+	n, rest, ok := opening(b)
+	switch {
+	case !ok:
+		return false, false
+	case len(rest) == 0:
+		return true, true // the run of commands is not over
+	case n == 0:
+		return false, false // an escaped 0xFF: data before any negotiation
+	case n == 1:
+		return false, nvtText(rest)
+	}
+	return true, true
+}
+
 // nvtText reports whether b opens with terminal text: the first bytes (up to
 // 16) printable ASCII, CR, LF, TAB, BS, DEL, ESC or NUL.
 func nvtText(b []byte) bool {

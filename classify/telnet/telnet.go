@@ -173,8 +173,11 @@ func (r *report) setUser(user, from string) {
 	}
 }
 
-// Reject reports that no more bytes can make Detect match: both directions
-// spoke and neither opened with IAC.
+// Reject reports that no more bytes can make Detect match: neither
+// direction can still open strongly, and not both weakly (startsTelnet),
+// whatever follows the bytes there are.
 func Reject(in *detect.Input) bool {
-	return len(in.C2S) > 0 && in.C2S[0] != iac && len(in.S2C) > 0 && in.S2C[0] != iac
+	cs, cw := mayOpen(in.C2S)
+	ss, sw := mayOpen(in.S2C)
+	return !cs && !ss && !(cw && sw)
 }

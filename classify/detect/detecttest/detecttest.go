@@ -237,3 +237,45 @@ func NoSecrets(t testing.TB, v *detect.Verdict) {
 		}
 	}
 }
+
+// RejectCase is one byte-literal fixture of a detector's Reject rule on a
+// TCP flow. Want says whether Reject must rule the heads out. A case
+// that must not be ruled out is the opening of a real session: none of
+// its prefixes (either direction cut anywhere) may be ruled out either,
+// since Reject must hold for every longer head.
+type RejectCase struct {
+	Name      string
+	C2S, S2C  []byte
+	MidStream bool
+	Want      bool
+}
+
+// CheckRejects runs reject over cases. A case ruled out must not be
+// recognised by det on the same heads.
+func CheckRejects(t *testing.T, reject detect.RejectFunc, det detect.Func, cases []RejectCase) {
+	t.Helper()
+	for _, tc := range cases {
+		in := detect.Input{C2S: tc.C2S, S2C: tc.S2C, Transport: 6, ClientPort: 40000, ServerPort: 30000, MidStream: tc.MidStream}
+		if got := reject(&in); got != tc.Want {
+			t.Errorf("%s: Reject = %v, want %v", tc.Name, got, tc.Want)
+			continue
+		}
+		if tc.Want {
+			var v detect.Verdict
+			if det(&in, &v) {
+				t.Errorf("%s: ruled out but recognised as %q", tc.Name, v.Protocol)
+			}
+			continue
+		}
+		for i := 0; i <= len(tc.C2S); i++ {
+			for j := 0; j <= len(tc.S2C); j++ {
+				p := in
+				p.C2S, p.S2C = tc.C2S[:i], tc.S2C[:j]
+				if reject(&p) {
+					t.Errorf("%s: the prefix (%d, %d bytes) is ruled out", tc.Name, i, j)
+					return
+				}
+			}
+		}
+	}
+}
