@@ -62,13 +62,13 @@ func CheckLogin(t testing.TB, det detect.Func, build func(pw []byte) Login, pw [
 	l := build(pw)
 	var v detect.Verdict
 	if !det(&l.In, &v) {
-		t.Fatalf("a login exchange was not recognised:\nc2s %q\ns2c %q", l.In.C2S, l.In.S2C)
+		t.Fatalf("a login exchange was not recognised:\nc2s %.300q\ns2c %.300q", l.In.C2S, l.In.S2C)
 	}
 	if v.User != l.User {
-		t.Fatalf("user %q, want %q\nc2s %q", v.User, l.User, l.In.C2S)
+		t.Fatalf("user %q, want %q\nc2s %.300q", v.User, l.User, l.In.C2S)
 	}
 	if l.Kind != "" && !HasKind(&v, l.Kind) {
-		t.Fatalf("no %s finding: %s\nc2s %q", l.Kind, Kinds(&v), l.In.C2S)
+		t.Fatalf("no %s finding: %s\nc2s %.300q", l.Kind, Kinds(&v), l.In.C2S)
 	}
 	alt := build(Other(pw))
 	var w detect.Verdict
