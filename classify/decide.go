@@ -375,21 +375,40 @@ func weakVersion(v uint16) bool { return v != 0 && v <= 0x0302 }
 // VersionName renders a TLS/SSL protocol version as in flow records
 // ("TLS 1.2", "SSL 3.0").
 func VersionName(v uint16) string {
-	switch v {
-	case 0x0002:
-		return "SSL 2.0"
-	case 0x0300:
-		return "SSL 3.0"
-	case 0x0301:
-		return "TLS 1.0"
-	case 0x0302:
-		return "TLS 1.1"
-	case 0x0303:
-		return "TLS 1.2"
-	case 0x0304:
-		return "TLS 1.3"
-	case 0:
-		return ""
+	if s, ok := versionName(v); ok {
+		return s
 	}
 	return fmt.Sprintf("0x%04x", v)
+}
+
+// AppendVersionName appends VersionName(v) to b without allocating: the
+// record encoder writes one or two per flow.
+func AppendVersionName(b []byte, v uint16) []byte {
+	if s, ok := versionName(v); ok {
+		return append(b, s...)
+	}
+	const hex = "0123456789abcdef"
+	return append(b, '0', 'x', hex[v>>12], hex[v>>8&0xF], hex[v>>4&0xF], hex[v&0xF])
+}
+
+// versionName names the versions flow records know; ok is false for any
+// other number.
+func versionName(v uint16) (name string, ok bool) {
+	switch v {
+	case 0x0002:
+		return "SSL 2.0", true
+	case 0x0300:
+		return "SSL 3.0", true
+	case 0x0301:
+		return "TLS 1.0", true
+	case 0x0302:
+		return "TLS 1.1", true
+	case 0x0303:
+		return "TLS 1.2", true
+	case 0x0304:
+		return "TLS 1.3", true
+	case 0:
+		return "", true
+	}
+	return "", false
 }

@@ -20,7 +20,7 @@ func FromFlow(f *classify.Flow) Flow {
 		Service:        f.Service,
 		IBMi:           f.IBMi,
 		LabelSource:    f.LabelSource,
-		TLSVersion:     classify.VersionName(f.TLS.Negotiated),
+		TLSVersion:     classify.VersionName(tlsVersionOf(f)),
 		SNI:            f.TLS.SNI,
 		ALPN:           f.TLS.ALPN,
 		User:           f.User,
@@ -43,11 +43,7 @@ func FromFlow(f *classify.Flow) Flow {
 	if r.ALPN == nil {
 		r.ALPN = []string{}
 	}
-	if r.TLSVersion == "" && f.TLS.Seen {
-		r.TLSVersion = r.TLSOffered // offered, when no ServerHello was seen
-	}
-	if f.HasPayload && f.Inspected {
-		enc := f.Encrypted
+	if enc, known := EncryptedOf(f); known {
 		r.Encrypted = &enc
 	}
 	if f.Control != nil {

@@ -54,6 +54,12 @@ func (e *Encoder) Flow(r *Flow) error {
 	return err
 }
 
+// Line writes a line an Append function wrote (with its newline).
+func (e *Encoder) Line(line []byte) error {
+	_, err := e.w.Write(line)
+	return err
+}
+
 // Event writes one finding event.
 func (e *Encoder) Event(ev *Event) error {
 	e.line = appendEvent(e.line[:0], ev)
