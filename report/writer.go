@@ -62,6 +62,10 @@ func NewJSON(w io.Writer) *JSON { return &JSON{enc: record.NewEncoder(w)} }
 // Write writes r as one line.
 func (j *JSON) Write(r *record.Flow) error { return j.enc.Flow(r) }
 
+// WriteLine writes a flow record's line as record.AppendFlowOf wrote it
+// (with its newline), for callers that never build the record.
+func (j *JSON) WriteLine(line []byte) error { return j.enc.Line(line) }
+
 // Finish writes the run summary, when there is one, as the last line.
 func (j *JSON) Finish(s Summary) error {
 	if s.Run == nil {

@@ -1,6 +1,7 @@
 package sensor
 
 import (
+	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -17,8 +18,9 @@ type Pipeline struct {
 	Syslog *Output
 	Sensor string
 	Tally  Tally
-	// OnRecord, when set, sees every final flow record (run accounting).
-	OnRecord func(r *record.Flow)
+	// OnRecord, when set, sees the flow of every final record (run
+	// accounting).
+	OnRecord func(f *classify.Flow)
 	// Store, when set, also gets every record and event (--db); it must
 	// not block (the store's writer queues and counts its drops).
 	Store interface {
@@ -35,16 +37,24 @@ type Pipeline struct {
 	worst atomic.Int32 // worst severity rank seen
 }
 
-// Emit writes one flow record.
+// Emit writes one flow record. Without a store or Kafka, which keep
+// records, the line is written straight from the flow
+// (record.AppendFlowOf): no record is built.
 func (p *Pipeline) Emit(f *classify.Flow) {
-	rec := record.FromFlow(f)
-	rec.Sensor = p.Sensor
-	if rec.EndReason != classify.EndInterim {
-		p.Tally.flow(&rec)
+	if f.EndReason != classify.EndInterim {
+		enc, known := record.EncryptedOf(f)
+		p.Tally.flow(f.Service, enc, known)
 		if p.OnRecord != nil {
-			p.OnRecord(&rec)
+			p.OnRecord(f)
 		}
 	}
+	if p.Store == nil && p.Ship == nil {
+		p.note(record.WorstOf(f))
+		p.Out.Send(record.AppendFlowOf(make([]byte, 0, lineSize), f, record.FlowOptions{Sensor: p.Sensor}))
+		return
+	}
+	rec := record.FromFlow(f)
+	rec.Sensor = p.Sensor
 	p.note(rec.Worst())
 	if p.Store != nil {
 		p.Store.Flow(&rec)
@@ -52,22 +62,30 @@ func (p *Pipeline) Emit(f *classify.Flow) {
 	if p.Ship != nil {
 		p.Ship.Flow(&rec)
 	}
-	p.Out.Send(record.AppendFlow(nil, &rec))
+	p.Out.Send(record.AppendFlow(make([]byte, 0, lineSize), &rec))
 }
+
+// lineSize is room for a typical line, so that its one allocation (the
+// Output owns each line) is the only one.
+const lineSize = 512
 
 // Finding writes one finding event.
 func (p *Pipeline) Finding(ev *classify.FindingEvent) {
+	p.Tally.finding(ev.Finding.Kind, ev.Finding.Severity)
+	p.note(ev.Finding.Severity)
+	if p.Store == nil && p.Ship == nil && p.Syslog == nil {
+		p.Out.Send(record.AppendEventOf(make([]byte, 0, lineSize), ev, p.Sensor))
+		return
+	}
 	e := record.FromEvent(ev)
 	e.Sensor = p.Sensor
-	p.Tally.finding(e.Kind, e.Severity)
-	p.note(e.Severity)
 	if p.Store != nil {
 		p.Store.Event(&e)
 	}
 	if p.Ship != nil {
 		p.Ship.Event(&e)
 	}
-	p.Out.Send(record.AppendEvent(nil, &e))
+	p.Out.Send(record.AppendEvent(make([]byte, 0, lineSize), &e))
 	if p.Syslog != nil {
 		p.Syslog.Send(SyslogLine(&e))
 	}
@@ -105,15 +123,12 @@ type FindingClass struct{ Kind, Severity string }
 // file, but a bound keeps a strange site file from growing memory.
 const maxClasses = 4096
 
-func (t *Tally) flow(r *record.Flow) {
+func (t *Tally) flow(service string, encrypted, known bool) {
 	enc := "unknown"
-	if r.Encrypted != nil {
-		enc = "false"
-		if *r.Encrypted {
-			enc = "true"
-		}
+	if known {
+		enc = strconv.FormatBool(encrypted)
 	}
-	c := FlowClass{r.Service, enc}
+	c := FlowClass{service, enc}
 	t.mu.Lock()
 	if t.flows == nil {
 		t.flows = map[FlowClass]uint64{}

@@ -63,31 +63,55 @@ type fileSpan struct {
 	base, last uint64
 }
 
-// evidence finds the file and in-file packet number of a running number.
-func evidence(spans []fileSpan, n uint64) *record.Evidence {
+// evidence finds the file and in-file packet number of a running number
+// and puts them in ev; false when no file holds it.
+func evidence(spans []fileSpan, n uint64, ev *record.Evidence) bool {
 	for i := len(spans) - 1; i >= 0; i-- {
 		if n > spans[i].base {
-			return &record.Evidence{File: spans[i].name, FirstPacket: n - spans[i].base}
+			*ev = record.Evidence{File: spans[i].name, FirstPacket: n - spans[i].base}
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
-// run reads files and hands every flow record to emit. Errors go to stderr
-// naming the file; the flows read before an error are still emitted.
-func (pl *pipeline) run(ctx context.Context, files []string, stdin io.Reader, stderr io.Writer, emit func(*record.Flow)) (pipelineResult, error) {
+// emitFunc receives each flow the pipeline's classifier finished, with its
+// evidence (nil when none). ev is reused for the next flow: a consumer that
+// keeps it copies it.
+type emitFunc func(f *classify.Flow, ev *record.Evidence)
+
+// records adapts a consumer of flow records (table, CSV, store, Kafka, the
+// compliance report) to the pipeline: it builds each record. Consumers that
+// only need the JSON line use record.AppendFlowOf instead and build none.
+func records(fn func(*record.Flow)) emitFunc {
+	return func(f *classify.Flow, ev *record.Evidence) {
+		rec := record.FromFlow(f)
+		if ev != nil {
+			e := *ev
+			rec.Evidence = &e
+		}
+		fn(&rec)
+	}
+}
+
+// run reads files and hands every finished flow to emit. Errors go to
+// stderr naming the file; the flows read before an error are still emitted.
+func (pl *pipeline) run(ctx context.Context, files []string, stdin io.Reader, stderr io.Writer, emit emitFunc) (pipelineResult, error) {
 	var res pipelineResult
 	var spans []fileSpan
 	acc := newRunAccount()
+	var ev record.Evidence
 	cfg := classify.Config{
 		Catalog:   pl.catalog,
 		MaxFlows:  pl.maxFlows,
 		HeadBytes: pl.headBytes,
 		Emit: func(f *classify.Flow) {
-			rec := record.FromFlow(f)
-			rec.Evidence = evidence(spans, f.FirstPacket)
-			acc.add(&rec)
-			emit(&rec)
+			acc.add(f)
+			if evidence(spans, f.FirstPacket, &ev) {
+				emit(f, &ev)
+			} else {
+				emit(f, nil)
+			}
 		},
 	}
 	var eng classifier

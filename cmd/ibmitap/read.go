@@ -171,7 +171,7 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	worst := 0
 	var writeErr error
 	pl := &pipeline{cmd: "read", catalog: cat, maxFlows: *maxFlows, headBytes: *headBytes, workers: *workers}
-	res, err := pl.run(ctx, files, stdin, stderr, func(rec *record.Flow) {
+	emit := records(func(rec *record.Flow) {
 		rec.Sensor = *sensor
 		if r := record.SeverityRank(rec.Worst()); r > worst {
 			worst = r
@@ -186,6 +186,21 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			writeErr = err
 		}
 	})
+	if jw, ok := writer.(*report.JSON); ok && prod == nil && sink == nil {
+		// Only the JSON lines are wanted: each is written straight from the
+		// classifier's flow into one reused buffer, no record built.
+		var line []byte
+		emit = func(f *classify.Flow, ev *record.Evidence) {
+			if r := record.SeverityRank(record.WorstOf(f)); r > worst {
+				worst = r
+			}
+			line = record.AppendFlowOf(line[:0], f, record.FlowOptions{Sensor: *sensor, Evidence: ev})
+			if err := jw.WriteLine(line); err != nil && writeErr == nil {
+				writeErr = err
+			}
+		}
+	}
+	res, err := pl.run(ctx, files, stdin, stderr, emit)
 	if err != nil {
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)
 		return exitError

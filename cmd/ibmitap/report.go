@@ -296,10 +296,10 @@ func reportFromFiles(ctx context.Context, cfg reportConfig, cat *catalog.Catalog
 	}
 	if len(caps) > 0 {
 		pl := &pipeline{cmd: "report", catalog: cat, maxFlows: cfg.maxFlows, headBytes: cfg.headBytes}
-		res, err := pl.run(ctx, caps, stdin, stderr, func(f *record.Flow) {
+		res, err := pl.run(ctx, caps, stdin, stderr, records(func(f *record.Flow) {
 			f.Sensor = cfg.sensor
 			b.Add(f)
-		})
+		}))
 		if err != nil {
 			fmt.Fprintf(stderr, "ibmitap report: %v\n", err)
 			return exitError

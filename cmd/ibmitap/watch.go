@@ -260,7 +260,8 @@ func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	run.Flows, run.Evicted = snap.Engine.Emitted, snap.Engine.Evicted
 	run.KernelPackets, run.KernelDrops = snap.Kernel.Packets, snap.Kernel.Drops
 	run.GapBytes, run.CaptureLoss = snap.Engine.GapBytes, snap.LossRatio()
-	run.Start, run.End, run.PayloadBytes = acc.start, acc.end, acc.payload
+	run.Start, run.End = acc.span()
+	run.PayloadBytes = acc.payload
 	run.Skipped = snap.Capture.Skips()
 	if len(run.Skipped) == 0 {
 		run.Skipped = nil
