@@ -77,7 +77,7 @@ type Engine struct {
 	cfg   Config
 	cat   *catalog.Catalog
 	dets  []Detector
-	flows map[key]*flow
+	flows index       // live flows by key
 	lists [3]flowList // open TCP, UDP, closed TCP (tombstones)
 	free  []*flow
 	bufs  [][][]byte // free head buffers by size class
@@ -160,7 +160,7 @@ func New(cfg Config) (*Engine, error) {
 		cfg:     cfg,
 		cat:     cfg.Catalog,
 		dets:    dets,
-		flows:   make(map[key]*flow, 1024),
+		flows:   newIndex(),
 		learned: make(map[hostKey]learned),
 		expect:  make(map[hostKey]expectation),
 		ftpCtl:  make(map[pairKey]expectation),
@@ -184,7 +184,7 @@ func New(cfg Config) (*Engine, error) {
 // Stats returns the engine's counters.
 func (e *Engine) Stats() Stats {
 	s := e.stats
-	s.Active = uint64(len(e.flows))
+	s.Active = uint64(e.flows.len())
 	s.HeadMemory = uint64(max(e.headMem, 0))
 	return s
 }
@@ -216,7 +216,8 @@ func (e *Engine) Packet(p *capture.Packet) {
 // packet does the per-packet work of Packet and returns the packet's flow.
 func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 	k := makeKey(p)
-	f := e.flows[k]
+	h := e.flows.hash(&k)
+	f := e.flows.get(&k, h)
 	isTCP := p.Transport == capture.TCP
 	pureSYN := isTCP && p.TCPFlags&(capture.FlagSYN|capture.FlagACK) == capture.FlagSYN
 	if f != nil && pureSYN && (f.closed || e.newConnection(f, p)) {
@@ -231,7 +232,7 @@ func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
 		f = nil
 	}
 	if f == nil {
-		f = e.newFlow(k, p, ts)
+		f = e.newFlow(k, h, p, ts)
 	}
 	dir := c2s
 	if fromA(k, p) != f.clientA {

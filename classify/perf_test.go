@@ -44,7 +44,7 @@ func TestAllocsUnrecognised(t *testing.T) {
 	e, _ := New(Config{Emit: func(*Flow) {}})
 	feed(e, c)
 	e.inspectDirty()
-	f := e.flows[makeKey(&c.pkts[0])]
+	f := e.lookup(&c.pkts[0])
 	if f == nil || f.buffering || f.d != nil {
 		t.Fatalf("flow still buffering (%v) or holding detail (%v): the detectors did not rule it out", f != nil && f.buffering, f != nil && f.d != nil)
 	}
@@ -76,7 +76,7 @@ func TestAllocsDetecting(t *testing.T) {
 	c.pkts = c.pkts[:5] // handshake, "GET /", one chunk
 	feed(e, c)
 	e.inspectDirty()
-	f := e.flows[makeKey(&c.pkts[0])]
+	f := e.lookup(&c.pkts[0])
 	if f == nil || !f.buffering || f.matched >= 0 || f.d == nil || f.d.ruled == e.allRuled {
 		t.Fatal("the flow is not being detected")
 	}
@@ -100,7 +100,7 @@ func TestAllocsDetected(t *testing.T) {
 	e, _ := New(Config{Emit: func(*Flow) {}})
 	feed(e, c)
 	e.inspectDirty()
-	f := e.flows[makeKey(&c.pkts[0])]
+	f := e.lookup(&c.pkts[0])
 	if f == nil || f.buffering || f.verdict().Protocol != "tls" {
 		t.Fatal("the TLS flow was not detected")
 	}

@@ -57,9 +57,9 @@ func (e *Engine) touch(f *flow) {
 }
 
 // newFlow creates and orients the flow of p, evicting when the table is full.
-func (e *Engine) newFlow(k key, p *capture.Packet, ts time.Time) *flow {
+func (e *Engine) newFlow(k key, h uint64, p *capture.Packet, ts time.Time) *flow {
 	e.inspectDirty()
-	if len(e.flows) >= e.cfg.MaxFlows {
+	if e.flows.len() >= e.cfg.MaxFlows {
 		e.evictOne()
 	}
 	var f *flow
@@ -89,7 +89,7 @@ func (e *Engine) newFlow(k key, p *capture.Packet, ts time.Time) *flow {
 	if x, ok := e.dataExpectation(f); ok {
 		f.expected = &x
 	}
-	e.flows[k] = f
+	e.flows.put(f, h)
 	e.listOf(f).pushBack(f)
 	e.stats.Flows++
 	return f
@@ -188,9 +188,7 @@ func (e *Engine) expireList(l *flowList, idle time.Duration) {
 // remove takes f out of the table and recycles it.
 func (e *Engine) remove(f *flow) {
 	e.listOf(f).unlink(f)
-	if e.flows[f.k] == f {
-		delete(e.flows, f.k)
-	}
+	e.flows.remove(f, e.flows.hash(&f.k))
 	e.freeDetail(f)
 	e.freeExt(f)
 	f.expected = nil
