@@ -147,12 +147,25 @@ func (pl *pipeline) run(ctx context.Context, files []string, stdin io.Reader, st
 		res.opened++
 		src := &numbered{File: f, base: base}
 		spans = append(spans, fileSpan{name: inputName(name), base: base})
-		err = classify.Drain(src, eng, func(n uint64) {
+		var in capture.Source = src
+		stop := func() { f.Close() } // the next read fails and ends the file
+		if name != "-" {
+			// A file never blocks, so it is read ahead on another core;
+			// standard input may be a live pipe whose packets must not
+			// wait for a batch to fill.
+			pf := capture.NewPrefetch(src)
+			in, stop = pf, func() { pf.Close() }
+			defer pf.Close()
+		}
+		err = classify.Drain(in, eng, func(n uint64) {
 			prog.update(name, n)
 			if ctx.Err() != nil {
-				f.Close() // the next read fails and ends the file
+				stop()
 			}
 		})
+		if pf, ok := in.(*capture.Prefetch); ok {
+			pf.Close() // the reader is done before the file's counters are read
+		}
 		capStats = append(capStats, f.Stats())
 		f.Close()
 		base += src.last
