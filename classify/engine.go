@@ -83,6 +83,7 @@ type Engine struct {
 	bufs  [][][]byte // free head buffers by size class
 	// headMem is the head memory handed out and not yet returned.
 	headMem     int64
+	idleMem     int64   // of it, bytes idle in the free lists
 	allocFailed bool    // the last grow found no memory
 	current     *flow   // the flow a head is growing for (never reclaimed)
 	owners      []owner // flows holding head buffers, oldest first

@@ -65,8 +65,19 @@ func emptyVerdict(v *detect.Verdict) bool {
 
 // minHead is the smallest head buffer. Heads start small and double as
 // bytes arrive, so the memory budget is charged for bytes actually kept,
-// not for the limit of every flow that sent one byte.
-const minHead = 512
+// not for the limit of every flow that sent one byte. A control
+// connection's lines (FTP, SMTP) or a short request fit in 256 bytes.
+const minHead = 256
+
+// idleShare and idleFloor bound the idle buffers of the free lists: at
+// most a quarter of the head bytes in use plus idleFloor heads of the
+// limit's size. Beyond it a returned buffer is left to the garbage
+// collector, so a burst of open flows does not pin its peak of head
+// memory for the rest of the run.
+const (
+	idleShare = 4
+	idleFloor = 16
+)
 
 // headClass returns the free-list index and the size of the smallest head
 // buffer holding need bytes (the top class is exactly HeadBytes).
@@ -88,7 +99,9 @@ func (e *Engine) grow(old []byte, need int) []byte {
 	var b []byte
 	if n := len(e.bufs[ci]); n > 0 {
 		b = e.bufs[ci][n-1]
+		e.bufs[ci][n-1] = nil
 		e.bufs[ci] = e.bufs[ci][:n-1]
+		e.idleMem -= int64(cap(b))
 	} else {
 		if e.headMem+int64(size) > e.cfg.HeadMemory && !e.reclaim(int64(size)) {
 			e.stats.HeadsNoMemory++
@@ -106,13 +119,20 @@ func (e *Engine) grow(old []byte, need int) []byte {
 	return b
 }
 
-// putHead returns a head buffer to its free list.
+// putHead returns a head buffer to its free list, or to the budget (and
+// the garbage collector) when the free lists already hold their share.
 func (e *Engine) putHead(b []byte) {
 	if b == nil {
 		return
 	}
+	n := int64(cap(b))
+	if e.idleMem+n > (e.headMem-e.idleMem)/idleShare+idleFloor*int64(e.cfg.HeadBytes) {
+		e.headMem -= n
+		return
+	}
 	ci, _ := e.headClass(cap(b))
 	e.bufs[ci] = append(e.bufs[ci], b[:0])
+	e.idleMem += n
 }
 
 // owner names a flow that holds head buffers, as it was when it got them
@@ -161,4 +181,5 @@ func (e *Engine) dropFree() {
 		clear(e.bufs[ci])
 		e.bufs[ci] = e.bufs[ci][:0]
 	}
+	e.idleMem = 0
 }
