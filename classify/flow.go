@@ -122,7 +122,13 @@ type detail struct {
 	heads   [2]head
 	verdict detect.Verdict
 	ruled   uint64 // bit i: detector i rejected the flow for good
-	nexpect int    // announced connections already registered
+	// until holds, per direction, the head length before which no
+	// detector asked can answer differently (their Wait), and flags the
+	// heads' full and hole flags at that inspection: inspect skips the
+	// detectors until a head reaches its mark or a flag changes.
+	until   [2]int
+	flags   uint8
+	nexpect int // announced connections already registered
 }
 
 // noVerdict is the verdict of a flow without detail; never written.

@@ -12,6 +12,7 @@ type head struct {
 	synced bool   // next is known (from the SYN or the first data segment)
 	full   bool   // buf reached its limit
 	hole   bool   // a gap never closed; buf ends at it
+	done   bool   // the matched detector settled this direction: no more bytes are kept
 	spans  [maxPending]span
 	nspans int
 }
@@ -48,7 +49,7 @@ type grower func(old []byte, need int) []byte
 // add offers a segment to the head and reports whether the in-order bytes
 // grew. limit is the head's size; grow provides room as bytes arrive.
 func (h *head) add(seq uint32, data []byte, limit int, grow grower) bool {
-	if h.full || h.hole || len(data) == 0 {
+	if h.full || h.hole || h.done || len(data) == 0 {
 		return false
 	}
 	if !h.synced {
@@ -91,6 +92,9 @@ func (h *head) room(need int, grow grower) bool {
 }
 
 func (h *head) appendBytes(data []byte, limit int, grow grower) bool {
+	if h.done {
+		return false
+	}
 	room := limit - len(h.buf)
 	if room <= 0 {
 		h.full = true
@@ -143,6 +147,9 @@ func (h *head) stash(gap int, data []byte, limit int, grow grower) {
 	h.spans[h.nspans] = s
 	h.nspans++
 }
+
+// stopped reports whether the head takes no more bytes.
+func (h *head) stopped() bool { return h.full || h.hole || h.done }
 
 // lost gives up on a gap: the head ends at it.
 func (h *head) lost() {

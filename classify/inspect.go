@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"math"
+
 	"github.com/ibmitap/ibmitap/classify/detect"
 )
 
@@ -30,12 +32,42 @@ func (e *Engine) inspectDirty() {
 	e.dirty = e.dirty[:0]
 }
 
+// headFlags packs what else than their length tells heads apart for a
+// detector: full and cut at a hole, per direction.
+func headFlags(h0, h1 *head) uint8 {
+	var f uint8
+	for i, h := range [2]*head{h0, h1} {
+		if h.full {
+			f |= 1 << (2 * i)
+		}
+		if h.hole {
+			f |= 2 << (2 * i)
+		}
+	}
+	return f
+}
+
+// wait lowers the marks before which inspection is skipped to what one
+// detector waits for (a zero field: the next byte of that direction).
+func (d *detail) wait(w detect.Wait, in *detect.Input) {
+	for dir, n := range [2]int{w.C2S, w.S2C} {
+		if n <= 0 {
+			n = len(in.C2S) + 1
+			if dir == s2c {
+				n = len(in.S2C) + 1
+			}
+		}
+		d.until[dir] = min(d.until[dir], n)
+	}
+}
+
 // maxUDPDatagrams is how many datagrams of a UDP flow are kept for the
 // detectors.
 const maxUDPDatagrams = 8
 
 // maybeStopBuffering frees a flow's heads once nothing more can be learned
-// from them: the TLS handshake is over, or both directions are full.
+// from them: the TLS handshake is over, or both directions are full, cut
+// at a hole or settled by the detector that matched.
 func (e *Engine) maybeStopBuffering(f *flow) {
 	if f.d == nil {
 		return
@@ -53,7 +85,7 @@ func (e *Engine) maybeStopBuffering(f *flow) {
 		done = true
 	}
 	h0, h1 := &f.d.heads[c2s], &f.d.heads[s2c]
-	if (h0.full || h0.hole) && (h1.full || h1.hole) {
+	if h0.stopped() && h1.stopped() {
 		done = true
 	}
 	// Every detector ruled the flow out: nothing will recognise it. A flow
@@ -78,11 +110,19 @@ func (e *Engine) stopBuffering(f *flow) {
 }
 
 // inspect runs the detectors over the heads. The detector that matched last
-// time is asked first; the registry order decides otherwise.
+// time is asked first; the registry order decides otherwise. Until a head
+// reaches what the detectors wait for (their Wait), asking again cannot
+// change the verdict, and they are not asked.
 func (e *Engine) inspect(f *flow) {
 	f.dirty = false
 	d := e.detail(f)
 	h0, h1 := &d.heads[c2s], &d.heads[s2c]
+	flags := headFlags(h0, h1)
+	if len(h0.buf) < d.until[c2s] && len(h1.buf) < d.until[s2c] && flags == d.flags {
+		return
+	}
+	d.flags = flags
+	d.until = [2]int{math.MaxInt, math.MaxInt}
 	cp, sp := f.k.pa, f.k.pb
 	if !f.clientA {
 		cp, sp = sp, cp
@@ -115,12 +155,25 @@ func (e *Engine) inspect(f *flow) {
 			}
 			if det.Reject != nil && det.Reject(in) {
 				d.ruled |= 1 << i
+				continue
 			}
+			d.wait(v.Wait, in)
 		}
 	}
 	if matched < 0 {
 		*v = detect.Verdict{}
 		fallbackTLS(in, v)
+		if f.midStream {
+			d.wait(detect.Wait{}, in) // the fallback looks at every new byte
+		}
+	} else {
+		d.wait(v.Wait, in)
+		for dir, done := range v.Done {
+			if done.Final {
+				e.settle(f, dir, done.Keep)
+			}
+		}
+		v.Done, v.Wait = [2]detect.Done{}, detect.Wait{}
 	}
 	f.matched = int8(matched)
 	d.verdict = *v

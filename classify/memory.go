@@ -57,6 +57,35 @@ func (e *Engine) freeDetail(f *flow) {
 	e.details = append(e.details, d)
 }
 
+// settle stops buffering direction dir of f after its first keep bytes
+// (the matched detector's Done): the head keeps those bytes for the
+// detector's later calls, moved to the smallest buffer that holds them,
+// and takes no more.
+func (e *Engine) settle(f *flow, dir, keep int) {
+	h := &f.d.heads[dir]
+	if h.done {
+		return
+	}
+	h.done = true
+	h.nspans = 0
+	keep = max(0, min(keep, len(h.buf)))
+	if keep == 0 {
+		e.putHead(h.release())
+		return
+	}
+	h.buf = h.buf[:keep]
+	if _, size := e.headClass(keep); size < cap(h.buf) {
+		e.current = f
+		b := e.grow(nil, keep)
+		e.current, e.allocFailed = nil, false
+		if b != nil {
+			b = append(b, h.buf...)
+			e.putHead(h.buf)
+			h.buf = b
+		}
+	}
+}
+
 // emptyVerdict reports whether v is what inspect leaves when nothing matched.
 func emptyVerdict(v *detect.Verdict) bool {
 	return v.Protocol == "" && v.Service == "" && !v.Encrypted && !v.Upgraded && !v.TLS.Seen &&
@@ -126,13 +155,35 @@ func (e *Engine) putHead(b []byte) {
 		return
 	}
 	n := int64(cap(b))
-	if e.idleMem+n > (e.headMem-e.idleMem)/idleShare+idleFloor*int64(e.cfg.HeadBytes) {
+	if e.idleMem+n > e.idleBound() {
 		e.headMem -= n
+		e.trimIdle()
 		return
 	}
 	ci, _ := e.headClass(cap(b))
 	e.bufs[ci] = append(e.bufs[ci], b[:0])
 	e.idleMem += n
+}
+
+// idleBound is how many idle bytes the free lists may hold: a share of
+// the head bytes in use plus a floor.
+func (e *Engine) idleBound() int64 {
+	return (e.headMem-e.idleMem)/idleShare + idleFloor*int64(e.cfg.HeadBytes)
+}
+
+// trimIdle drops idle buffers, largest first, until the free lists are
+// within their bound again (the bytes in use shrank since they were put
+// there).
+func (e *Engine) trimIdle() {
+	for ci := len(e.bufs) - 1; ci >= 0 && e.idleMem > e.idleBound(); ci-- {
+		for n := len(e.bufs[ci]); n > 0 && e.idleMem > e.idleBound(); n-- {
+			b := e.bufs[ci][n-1]
+			e.bufs[ci][n-1] = nil
+			e.bufs[ci] = e.bufs[ci][:n-1]
+			e.idleMem -= int64(cap(b))
+			e.headMem -= int64(cap(b))
+		}
+	}
 }
 
 // owner names a flow that holds head buffers, as it was when it got them

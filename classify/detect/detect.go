@@ -1,6 +1,9 @@
 package detect
 
-import "net/netip"
+import (
+	"math"
+	"net/netip"
+)
 
 // Input is what a detector sees of one flow. C2S and S2C are the first bytes of
 // each direction in TCP sequence order (for UDP: the first datagrams back to
@@ -25,6 +28,13 @@ type Input struct {
 // fills v and returns true. It is called again as heads grow, each time with a
 // fresh Verdict, so it must derive everything from in. It must never panic on
 // any input and should reject foreign bytes after looking at a few of them.
+//
+// Two fields of the Verdict let detection finish instead of following the
+// heads to their limit: Done (set with a match) says a direction's later
+// bytes can no longer change the verdict, and Wait (with or without a
+// match) says how many bytes a head needs before the detector's answer can
+// change. The engine then stops buffering a settled direction, and does not
+// ask again before a head reaches what the detector waits for.
 type Func func(in *Input, v *Verdict) bool
 
 // RejectFunc tells a detector's "not me" apart from its "not yet": it is
@@ -48,8 +58,45 @@ type TLSInfo struct {
 	Alert       bool     // the server answered the ClientHello with an alert
 }
 
+// Directions of a flow: the indexes of Verdict.Done.
+const (
+	C2S = 0
+	S2C = 1
+)
+
+// Done settles one direction of a matched flow.
+type Done struct {
+	// Final says that no byte after the first Keep bytes of the
+	// direction can change the verdict, however either head grows: the
+	// engine stops adding to the direction's head and keeps only its
+	// first Keep bytes for the detector's later calls. A detector that
+	// sets it must read no further than Keep on those calls either, so
+	// its answer does not depend on when the engine stopped.
+	Final bool
+	Keep  int
+}
+
+// Never, as a field of Wait, says that no growth of that direction can
+// change the detector's answer.
+const Never = math.MaxInt32
+
+// Wait is a detector's promise about its next answer: neither its Func
+// nor its RejectFunc will answer differently (match or not, same verdict,
+// ruled out or not) until the C2S head holds at least C2S bytes or the S2C
+// head at least S2C bytes, or a head fills or stops at a hole. A zero
+// field means that any new byte of that direction may change the answer
+// (the default); Never that none will.
+type Wait struct{ C2S, S2C int }
+
 // Verdict is what detectors learned about one flow.
 type Verdict struct {
+	// Done settles directions of a matched flow (index C2S, S2C): see
+	// Done. Set only together with a match.
+	Done [2]Done
+	// Wait, set with or without a match, tells the engine when asking
+	// again can give another answer (see Wait).
+	Wait Wait
+
 	// Protocol names the wire protocol recognised: "tls", "portmapper",
 	// "hostserver", "drda", "telnet", "tn5250", "ftp", "ldap", "smb", "http",
 	// "rexec", "ssh", "netbios".
@@ -151,6 +198,10 @@ const (
 	BasisPortmapper = "portmapper"
 	BasisPort       = "port"
 )
+
+// Settle marks direction dir (C2S or S2C) final after its first keep
+// bytes (see Done).
+func (v *Verdict) Settle(dir, keep int) { v.Done[dir] = Done{Final: true, Keep: keep} }
 
 // Add appends a finding to v.
 func (v *Verdict) Add(f Finding) { v.Findings = append(v.Findings, f) }

@@ -101,10 +101,14 @@ func ntlm(b64 []byte, s2c []byte, v *detect.Verdict) {
 	})
 }
 
+// maxChallengeLines is how many lines of the server head serverChallenge
+// reads.
+const maxChallengeLines = 64
+
 // serverChallenge reports whether the server head holds a WWW-Authenticate
 // header with an NTLM CHALLENGE message.
 func serverChallenge(s2c []byte) bool {
-	for i := 0; i < 64 && len(s2c) > 0; i++ {
+	for i := 0; i < maxChallengeLines && len(s2c) > 0; i++ {
 		eol := bytes.IndexByte(s2c, '\n')
 		line := s2c
 		if eol >= 0 {

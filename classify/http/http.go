@@ -26,16 +26,75 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 		return false
 	}
 	v.Protocol = "http"
+	s2c := in.S2C
+	if keep, ok := serverHorizon(s2c); ok {
+		s2c = s2c[:keep]
+		v.Settle(detect.S2C, keep)
+	}
 	partialOK := in.C2SFull || in.C2SHole
 	pos := 0
 	for i := 0; i < maxRequests && pos < len(b); i++ {
-		next, ok := request(b[pos:], in.S2C, partialOK, v)
+		next, ok := request(b[pos:], s2c, partialOK, v)
 		if !ok || next <= 0 {
 			break
 		}
 		pos += next
 	}
 	return true
+}
+
+// serverHorizon tells how much of the server head the verdict can depend
+// on, and whether that is settled. The server's bytes matter only for an
+// NTLM challenge (serverChallenge), which comes in the header section of
+// an authentication demand (401, 407). So the server head is settled at
+// the end of the header section of its first response that is neither
+// interim (1xx) nor such a demand: the body after it, and a challenge to a
+// later request on the same connection, are not looked at. It is settled
+// too at the end of the lines serverChallenge reads at most.
+func serverHorizon(s []byte) (int, bool) {
+	for pos := 0; pos < len(s); {
+		b := s[pos:]
+		if !statusLine(b) {
+			break
+		}
+		end := headerEnd(b)
+		if end < 0 {
+			break
+		}
+		code := int(b[9]-'0')*100 + int(b[10]-'0')*10 + int(b[11]-'0')
+		if code == 401 || code == 407 {
+			break
+		}
+		pos += end
+		if code >= 200 {
+			return pos, true
+		}
+	}
+	end := 0
+	for range maxChallengeLines {
+		eol := bytes.IndexByte(s[end:], '\n')
+		if eol < 0 {
+			return 0, false
+		}
+		end += eol + 1
+	}
+	return end, true
+}
+
+// headerEnd returns the offset just past the empty line that ends the
+// header section at the start of b, -1 when it is not there yet.
+func headerEnd(b []byte) int {
+	for i := 0; ; {
+		eol := bytes.IndexByte(b[i:], '\n')
+		if eol < 0 {
+			return -1
+		}
+		line := b[i : i+eol]
+		i += eol + 1
+		if len(line) == 0 || len(line) == 1 && line[0] == '\r' {
+			return i
+		}
+	}
 }
 
 // methodChar reports whether c may appear in a method token. Real methods are
