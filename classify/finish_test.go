@@ -24,7 +24,7 @@ func TestSettledDirection(t *testing.T) {
 	e, _ := New(Config{Emit: func(f *Flow) { out = append(out, f) }})
 	feed(e, c)
 	e.inspectDirty()
-	f := e.flows[makeKey(&c.pkts[0])]
+	f := e.lookup(&c.pkts[0])
 	if f == nil || !f.buffering || f.d == nil {
 		t.Fatal("the flow stopped buffering")
 	}
