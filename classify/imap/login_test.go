@@ -72,17 +72,14 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 // FuzzIMAPLogin is the secret oracle: around a fuzzed password, user and
 // greeting, no form of the password reaches the verdict (detecttest.CheckLogin).
 func FuzzIMAPLogin(f *testing.F) {
-	for m := range uint8(4) {
-		f.Add(m, []byte("ibmitst"), []byte(`Fake-Pw-mail-5T "q" \b`), []byte("Dovecot ready."))
+	detecttest.FuzzLogin(f, Detect, login, 4, keep, "ibmitst", `Fake-Pw-mail-5T "q" \b`, "Dovecot ready.")
+}
+
+// keep says which password bytes a mode carries: a quoted string text, a
+// literal any byte but the line end (and here no blank, see login).
+func keep(mode uint8, c byte) bool {
+	if mode%4 == 2 {
+		return detecttest.NotLineEnd(c) && c != ' '
 	}
-	f.Fuzz(func(t *testing.T, mode uint8, user, pw, banner []byte) {
-		// A quoted string carries text; a literal any byte but the
-		// line end (and here no blank, see login).
-		keep := detecttest.TextByte
-		if mode%4 == 2 {
-			keep = func(c byte) bool { return detecttest.NotLineEnd(c) && c != ' ' }
-		}
-		p := detecttest.Keep(pw, 128, "secret", keep)
-		detecttest.CheckLogin(t, Detect, login(mode, user, banner), p)
-	})
+	return detecttest.TextByte(c)
 }

@@ -110,11 +110,5 @@ func login(mode uint8, user, db []byte) func(pw []byte) detecttest.Login {
 // reaches the verdict (detecttest.CheckLogin). The detector reports no
 // password finding today; the oracle holds it to that.
 func FuzzMySQLLogin(f *testing.F) {
-	for m := range uint8(6) {
-		f.Add(m, []byte("ibmitst"), []byte("Fake-Pw-mysql-6W"), []byte("ibmitap"))
-	}
-	f.Fuzz(func(t *testing.T, mode uint8, user, pw, db []byte) {
-		p := detecttest.Keep(pw, 128, "secret", func(c byte) bool { return c != 0 })
-		detecttest.CheckLogin(t, Detect, login(mode, user, db), p)
-	})
+	detecttest.FuzzLogin(f, Detect, login, 6, detecttest.AnyMode(detecttest.NotNUL), "ibmitst", "Fake-Pw-mysql-6W", "ibmitap")
 }

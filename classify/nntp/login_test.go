@@ -38,11 +38,5 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 // FuzzNNTPLogin is the secret oracle: around a fuzzed password, user and
 // greeting, no form of the password reaches the verdict (detecttest.CheckLogin).
 func FuzzNNTPLogin(f *testing.F) {
-	for m := range uint8(3) {
-		f.Add(m, []byte("ibmitst"), []byte("Fake-Pw-mail-5T"), []byte("InterNetNews server ready"))
-	}
-	f.Fuzz(func(t *testing.T, mode uint8, user, pw, banner []byte) {
-		p := detecttest.Keep(pw, 128, "secret", detecttest.NotLineEnd)
-		detecttest.CheckLogin(t, Detect, login(mode, user, banner), p)
-	})
+	detecttest.FuzzLogin(f, Detect, login, 3, detecttest.AnyMode(detecttest.NotLineEnd), "ibmitst", "Fake-Pw-mail-5T", "InterNetNews server ready")
 }

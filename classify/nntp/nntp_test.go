@@ -3,102 +3,35 @@ package nntp
 import (
 	"testing"
 
-	"github.com/ibmitap/ibmitap/classify/detect"
 	"github.com/ibmitap/ibmitap/classify/detect/detecttest"
-)
-
-const (
-	refused = "tls_upgrade_refused/medium"
-	clearPw = "cleartext_password/critical"
-	authF   = "authentication_failure/medium"
 )
 
 type up = detecttest.Upgrade
 
 // Flows of the captures recorded by testdata/record/nntp/record.sh (testdata/README.md).
-var recorded = []struct {
-	name string
-	want up
-}{
-	{"nntp-starttls", up{Protocol: "nntp", How: "STARTTLS", TLS: 0x0304}},
-	{"nntp-starttls-refused", up{Protocol: "nntp", Kinds: refused}},
-}
-
-func TestRecorded(t *testing.T) {
-	for _, tc := range recorded {
-		t.Run(tc.name, func(t *testing.T) {
-			c, s := detecttest.Flow(t, tc.name)
-			in := detect.Input{C2S: c, S2C: s, ServerPort: 119, Transport: 6}
-			var v detect.Verdict
-			if !Detect(&in, &v) {
-				t.Fatal("not recognised")
-			}
-			detecttest.CheckUpgrade(t, &v, tc.want)
-		})
-	}
+var recorded = []detecttest.Recorded{
+	{Name: "nntp-starttls", Want: up{Protocol: "nntp", How: "STARTTLS", TLS: 0x0304}},
+	{Name: "nntp-starttls-refused", Want: up{Protocol: "nntp", Kinds: detecttest.Refused}},
 }
 
 // transcripts are byte-literal sessions with what must come of them.
-var transcripts = []struct {
-	name     string
-	c2s, s2c string
-	ok       bool
-	want     up
-}{
-	{"greeting only on 119", "", "200 news.example.com ready\r\n", true, up{Protocol: "nntp"}},
-	{"capability block then 382 and a hello", "CAPABILITIES\r\nSTARTTLS\r\n\x16\x03\x01\x00\x01\x01",
-		"200 ready\r\n101 Capability list:\r\nVERSION 2\r\nSTARTTLS\r\n.\r\n382 Continue with TLS negotiation\r\n", true,
-		up{Protocol: "nntp", How: "STARTTLS"}},
-	{"502", "STARTTLS\r\n", "201 ready, no posting\r\n502 Command unavailable\r\n", true, up{Protocol: "nntp", Kinds: refused}},
-	{"AUTHINFO in clear", "AUTHINFO USER bob\r\nAUTHINFO PASS x\r\n", "200 ready\r\n381 more\r\n281 ok\r\n", true,
-		up{Protocol: "nntp", User: "bob", Kinds: clearPw}},
-	{"SMTP", "EHLO x\r\n", "220 m ESMTP\r\n", false, up{}},
-	{"FTP 200", "USER x\r\n", "200 ok\r\n", false, up{}},
+var transcripts = []detecttest.Transcript{
+	{Name: "greeting only on 119", C2S: "", S2C: "200 news.example.com ready\r\n", OK: true, Want: up{Protocol: "nntp"}},
+	{Name: "capability block then 382 and a hello", C2S: "CAPABILITIES\r\nSTARTTLS\r\n\x16\x03\x01\x00\x01\x01",
+		S2C: "200 ready\r\n101 Capability list:\r\nVERSION 2\r\nSTARTTLS\r\n.\r\n382 Continue with TLS negotiation\r\n", OK: true,
+		Want: up{Protocol: "nntp", How: "STARTTLS"}},
+	{Name: "502", C2S: "STARTTLS\r\n", S2C: "201 ready, no posting\r\n502 Command unavailable\r\n", OK: true, Want: up{Protocol: "nntp", Kinds: detecttest.Refused}},
+	{Name: "AUTHINFO in clear", C2S: "AUTHINFO USER bob\r\nAUTHINFO PASS x\r\n", S2C: "200 ready\r\n381 more\r\n281 ok\r\n", OK: true,
+		Want: up{Protocol: "nntp", User: "bob", Kinds: detecttest.ClearPw}},
+	{Name: "SMTP", C2S: "EHLO x\r\n", S2C: "220 m ESMTP\r\n", OK: false, Want: up{}},
+	{Name: "FTP 200", C2S: "USER x\r\n", S2C: "200 ok\r\n", OK: false, Want: up{}},
 }
 
-func TestTranscripts(t *testing.T) {
-	for _, tc := range transcripts {
-		t.Run(tc.name, func(t *testing.T) {
-			in := detect.Input{C2S: []byte(tc.c2s), S2C: []byte(tc.s2c), ServerPort: 119, Transport: 6}
-			var v detect.Verdict
-			if got := Detect(&in, &v); got != tc.ok {
-				t.Fatalf("Detect = %v, want %v", got, tc.ok)
-			}
-			if tc.ok {
-				detecttest.CheckUpgrade(t, &v, tc.want)
-			}
-		})
-	}
-}
+// TestUpgrade runs the shared upgrade checks over the tables.
+func TestUpgrade(t *testing.T) { suite.Run(t) }
 
-func TestMidStreamAndUDPRefused(t *testing.T) {
-	c, s := detecttest.Flow(t, recorded[0].name)
-	for _, in := range []detect.Input{
-		{C2S: c, S2C: s, ServerPort: 119, Transport: 6, MidStream: true},
-		{C2S: c, S2C: s, ServerPort: 119, Transport: 17},
-	} {
-		var v detect.Verdict
-		if Detect(&in, &v) {
-			t.Errorf("recognised mid-stream %v transport %d", in.MidStream, in.Transport)
-		}
-	}
-}
+// FuzzNNTPDetect fuzzes both heads (detecttest.Suite.Fuzz).
+func FuzzNNTPDetect(f *testing.F) { suite.Fuzz(f) }
 
-func FuzzNNTPDetect(f *testing.F) {
-	for _, tc := range transcripts {
-		f.Add([]byte(tc.c2s), []byte(tc.s2c))
-	}
-	f.Fuzz(func(t *testing.T, c2s, s2c []byte) {
-		in := detect.Input{C2S: c2s, S2C: s2c, ServerPort: 119, Transport: 6}
-		var v detect.Verdict
-		if !Detect(&in, &v) {
-			if v.Protocol != "" || len(v.Findings) > 0 || v.Upgraded {
-				t.Fatalf("not detected but filled: %+v", v)
-			}
-			return
-		}
-		if v.Protocol != "nntp" || len(v.Findings) > 8 {
-			t.Fatalf("verdict %+v", v)
-		}
-	})
-}
+// suite runs the checks the upgrade detectors share over this package's tables.
+var suite = detecttest.Suite{Detect: Detect, Protocol: "nntp", Port: 119, MaxFindings: 8, Recorded: recorded, Transcripts: transcripts}

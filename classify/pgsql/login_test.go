@@ -74,11 +74,5 @@ func login(mode uint8, user, db []byte) func(pw []byte) detecttest.Login {
 // FuzzPgSQLLogin is the secret oracle: around a fuzzed password, user and
 // database, no form of the password reaches the verdict (detecttest.CheckLogin).
 func FuzzPgSQLLogin(f *testing.F) {
-	for m := range uint8(4) {
-		f.Add(m, []byte("ibmitst"), []byte("Fake-Pw-pgsql-3K"), []byte("ibmitap"))
-	}
-	f.Fuzz(func(t *testing.T, mode uint8, user, pw, db []byte) {
-		p := detecttest.Keep(pw, 128, "secret", func(c byte) bool { return c != 0 })
-		detecttest.CheckLogin(t, Detect, login(mode, user, db), p)
-	})
+	detecttest.FuzzLogin(f, Detect, login, 4, detecttest.AnyMode(detecttest.NotNUL), "ibmitst", "Fake-Pw-pgsql-3K", "ibmitap")
 }

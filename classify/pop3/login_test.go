@@ -55,11 +55,5 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 // FuzzPOP3Login is the secret oracle: around a fuzzed password, user and
 // greeting, no form of the password reaches the verdict (detecttest.CheckLogin).
 func FuzzPOP3Login(f *testing.F) {
-	for m := range uint8(5) {
-		f.Add(m, []byte("ibmitst"), []byte("Fake-Pw-mail-5T"), []byte("Dovecot ready."))
-	}
-	f.Fuzz(func(t *testing.T, mode uint8, user, pw, banner []byte) {
-		p := detecttest.Keep(pw, 128, "secret", detecttest.NotLineEnd)
-		detecttest.CheckLogin(t, Detect, login(mode, user, banner), p)
-	})
+	detecttest.FuzzLogin(f, Detect, login, 5, detecttest.AnyMode(detecttest.NotLineEnd), "ibmitst", "Fake-Pw-mail-5T", "Dovecot ready.")
 }

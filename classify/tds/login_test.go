@@ -83,6 +83,7 @@ func preloginReply(enc byte) []byte {
 func login(mode uint8, user, extra []byte) func(pw []byte) detecttest.Login {
 	u := detecttest.Keep(user, 64, "bob", detecttest.Graphic)
 	host := detecttest.Keep(extra, 64, "WS01", detecttest.Graphic)
+	app := detecttest.Keep(extra, 128, "", func(byte) bool { return true })
 	// Client and server ENCRYPTION values that leave the login in clear:
 	// OFF/NOT_SUP, NOT_SUP/NOT_SUP, NOT_SUP/ON, NOT_SUP/OFF, NOT_SUP/REQ.
 	pairs := [][2]byte{{encryptOff, encryptNotSup}, {encryptNotSup, encryptNotSup}, {encryptNotSup, encryptOn}, {encryptNotSup, encryptOff}, {encryptNotSup, encryptReq}}
@@ -92,7 +93,7 @@ func login(mode uint8, user, extra []byte) func(pw []byte) detecttest.Login {
 		p := ucs2(pw)
 		return detecttest.Login{
 			In: detect.Input{
-				C2S:        detecttest.Cat(tdsPacket(typePrelogin, req), tdsPacket(typeLogin7, login7(host, u, pw, extra))),
+				C2S:        detecttest.Cat(tdsPacket(typePrelogin, req), tdsPacket(typeLogin7, login7(host, u, pw, app))),
 				S2C:        tdsPacket(typeReply, resp),
 				ServerPort: 1433, Transport: 6,
 			},
@@ -107,11 +108,5 @@ func login(mode uint8, user, extra []byte) func(pw []byte) detecttest.Login {
 // host and application names, no form of the password (plain, UTF-16LE,
 // obfuscated) reaches the verdict (detecttest.CheckLogin).
 func FuzzTDSLogin(f *testing.F) {
-	for m := range uint8(5) {
-		f.Add(m, []byte("ibmitst"), []byte("Fake-Pw-tds-1J"), []byte("sqlcmd"))
-	}
-	f.Fuzz(func(t *testing.T, mode uint8, user, pw, extra []byte) {
-		p := detecttest.Keep(pw, 128, "secret", func(byte) bool { return true })
-		detecttest.CheckLogin(t, Detect, login(mode, user, detecttest.Keep(extra, 128, "", func(byte) bool { return true })), p)
-	})
+	detecttest.FuzzLogin(f, Detect, login, 5, func(uint8, byte) bool { return true }, "ibmitst", "Fake-Pw-tds-1J", "sqlcmd")
 }

@@ -90,6 +90,34 @@ func CheckLogin(t testing.TB, det detect.Func, build func(pw []byte) Login, pw [
 	return &v
 }
 
+// LoginBuilder makes, for a mode and fuzzed user and surrounding bytes, the
+// builder of a login exchange around a password (CheckLogin's build).
+type LoginBuilder func(mode uint8, user, extra []byte) func(pw []byte) Login
+
+// FuzzLogin is the body of a login fuzz target: it seeds f with one input a
+// mode (modes of them, with user, pw and extra), then fuzzes the mode, the
+// user, the password and the surrounding bytes through CheckLogin. keep
+// says which password bytes a mode's wire form can carry; the password is
+// cut to 128 of them ("secret" when none is left).
+func FuzzLogin(f *testing.F, det detect.Func, build LoginBuilder, modes uint8, keep func(mode uint8, c byte) bool, user, pw, extra string) {
+	for m := range modes {
+		f.Add(m, []byte(user), []byte(pw), []byte(extra))
+	}
+	f.Fuzz(func(t *testing.T, mode uint8, user, pw, extra []byte) {
+		p := Keep(pw, 128, "secret", func(c byte) bool { return keep(mode, c) })
+		CheckLogin(t, det, build(mode, user, extra), p)
+	})
+}
+
+// AnyMode turns a byte filter into FuzzLogin's keep for every mode.
+func AnyMode(ok func(c byte) bool) func(mode uint8, c byte) bool {
+	return func(_ uint8, c byte) bool { return ok(c) }
+}
+
+// NotNUL accepts every byte but the NUL: what a NUL-terminated or
+// NUL-separated field can carry.
+func NotNUL(c byte) bool { return c != 0 }
+
 // HasKind reports whether v holds a finding of kind.
 func HasKind(v *detect.Verdict, kind string) bool {
 	for _, f := range v.Findings {
