@@ -69,7 +69,7 @@ var controls = []controlDef{
 		},
 		fails:    func(f *record.Flow, c flowCtx) bool { return failsTransmission(f) },
 		passText: "Every session to a service that has an encrypted form used that form.",
-		failText: "Sessions to services that have an encrypted form ran in plaintext.",
+		failText: "Sessions to services that have an encrypted form ran in plaintext, or their upgrade to TLS was refused or undone.",
 		noneText: "No session to a service with an encrypted form was seen.",
 	},
 	{
@@ -178,7 +178,12 @@ func weakNegotiated(f *record.Flow) bool {
 	return false
 }
 
+// failsTransmission: the session ran in clear although its service has an
+// encrypted form. A refused upgrade (STARTTLS, STLS, SSLRequest, TDS or
+// MySQL encryption not agreed) left the session, and any credentials in it,
+// in clear; a downgrade (FTP CCC) took the control connection back to
+// clear text after AUTH TLS.
 func failsTransmission(f *record.Flow) bool {
 	return hasFinding(f, "plaintext_where_tls_expected") || hasFinding(f, "plaintext_on_tls_port") ||
-		hasFinding(f, "unencrypted_smb")
+		hasFinding(f, "unencrypted_smb") || hasFinding(f, "tls_upgrade_refused") || hasFinding(f, "tls_downgrade")
 }
