@@ -75,12 +75,15 @@ func (j *JSON) Finish(s Summary) error {
 }
 
 // CSVHeader is the column list of the CSV format: the flow-record fields,
-// findings flattened to their kinds and the worst severity.
+// findings flattened to their kinds and the worst severity. Like the flow
+// record's fields, columns are only ever added, at the end, so a consumer
+// that reads them by position keeps working.
 var CSVHeader = []string{
 	"schema", "community_id", "start", "end", "transport", "client", "server", "service", "ibmi",
 	"label_source", "encrypted", "tls_version", "sni", "alpn", "user", "packets_c2s", "packets_s2c",
 	"bytes_c2s", "bytes_s2c", "findings", "max_severity", "protocol", "end_reason",
 	"tls_offered", "portmap_request", "portmap_port", "portmap_refused", "control", "mid_stream",
+	"vlan",
 }
 
 // CSV writes flow records as comma-separated values with a header row.
@@ -110,13 +113,17 @@ func (c *CSV) Write(r *record.Flow) error {
 	}
 	worst := r.Worst()
 	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
+	vlan := "" // untagged, as the JSON line leaves the field out
+	if r.VLAN != 0 {
+		vlan = u(uint64(r.VLAN))
+	}
 	row := []string{
 		r.Schema, r.CommunityID, r.Start, r.End, r.Transport, r.Client, r.Server, r.Service,
 		strconv.FormatBool(r.IBMi), r.LabelSource, enc, r.TLSVersion, cell(r.SNI), cell(strings.Join(r.ALPN, ";")),
 		cell(r.User), u(r.PacketsC2S), u(r.PacketsS2C), u(r.BytesC2S), u(r.BytesS2C),
 		strings.Join(kinds, ";"), worst, r.Protocol, r.EndReason,
 		r.TLSOffered, r.PortmapRequest, strconv.Itoa(r.PortmapPort), strconv.FormatBool(r.PortmapRefused),
-		r.Control, strconv.FormatBool(r.MidStream),
+		r.Control, strconv.FormatBool(r.MidStream), vlan,
 	}
 	return c.w.Write(row)
 }
