@@ -145,9 +145,7 @@ func (e *Engine) build(f *flow, reason string) *Flow {
 	r.PortmapRequest = v.PortmapRequest
 	r.PortmapPort = v.PortmapPort
 	r.PortmapRefused = v.PortmapRefused
-	if x := f.x; x != nil {
-		r.GapBytesC2S, r.GapBytesS2C = x.gaps.gap[c2s], x.gaps.gap[s2c]
-	}
+	r.GapBytesC2S, r.GapBytesS2C = f.gaps.gap[c2s], f.gaps.gap[s2c]
 	e.label(f, r)
 	e.policy(f, r)
 	return r

@@ -88,33 +88,42 @@ type FlowRef struct {
 // verdict, detector progress) lives in a detail taken from a free list when
 // the first payload arrives and given back when inspection ends.
 type flow struct {
-	k           key
-	start, last int64  // Unix nanoseconds (capture times fit until 2262)
+	// What each packet touches comes first, so that a packet of one of
+	// tens of thousands of interleaved flows costs as few cache lines as
+	// possible: the key it is compared on, then the counters.
+	k          key
+	last       int64 // Unix nanoseconds (capture times fit until 2262)
+	pkts       [2]uint64
+	bytes      [2]uint64
+	touched    uint64 // number of the packet that last touched it (its place in the LRU lists)
+	prev, next *flow  // LRU links, most recently seen at the tail
+	d          *detail
+	transport  uint8
+	clientA    bool // the client is the key's a endpoint
+	v6         bool // the addresses are IPv6
+	fin        [2]bool
+	synSeenDir [2]bool
+	closed     bool  // FIN both ways or RST: waiting out the linger time
+	endReason  uint8 // why it closed (index into endReasons)
+	buffering  bool  // heads still collect bytes
+	dirty      bool  // heads grew since the last inspection
+	payload    bool
+	midStream  bool
+	ftpControl bool // registered as an encrypted FTP control connection
+	unbuffered bool // payload came but no head memory was left: nothing was inspected
+	matched    int8 // registry index of the detector that matched, -1 none
+	// gaps is the capture-loss account, touched by every TCP segment: in
+	// the flow itself, not behind a pointer, because a second cache miss
+	// per packet costs more than its 72 bytes on flows that never see an
+	// acknowledgement (a SYN flood's).
+	gaps gapState
+
+	start       int64  // Unix nanoseconds
 	firstPacket uint64 // capture.Packet.Number of the first packet
-	touched     uint64 // number of the packet that last touched it (its place in the LRU lists)
-	pkts        [2]uint64
-	bytes       [2]uint64
 	isn         [2]uint32
 	gen         uint32 // incremented each time the struct is reused for a new flow
-	transport   uint8
-	clientA     bool // the client is the key's a endpoint
-	v6          bool // the addresses are IPv6
-	fin         [2]bool
-	synSeenDir  [2]bool
-	closed      bool  // FIN both ways or RST: waiting out the linger time
-	endReason   uint8 // why it closed (index into endReasons)
-	buffering   bool  // heads still collect bytes
-	dirty       bool  // heads grew since the last inspection
-	payload     bool
-	midStream   bool
-	ftpControl  bool // registered as an encrypted FTP control connection
-	unbuffered  bool // payload came but no head memory was left: nothing was inspected
-	matched     int8 // registry index of the detector that matched, -1 none
-	d           *detail
 	expected    *expectation
-	x           *flowExt // capture-loss and streaming state, from the first acknowledgement on
-	// LRU links, most recently seen at the tail.
-	prev, next *flow
+	x           *flowExt // streaming state, from the first inspection that streams
 }
 
 // detail is the inspection state of a flow that carried payload.

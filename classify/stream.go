@@ -206,11 +206,10 @@ func (e *Engine) interimDue() {
 	}
 }
 
-// flowExt is what capture-loss accounting and streaming keep per flow
-// beyond the small flow: taken from a free list on the flow's first
-// acknowledgement or data (a SYN flood's flows never get one).
+// flowExt is what streaming keeps per flow beyond the small flow: taken
+// from a free list when a flow's findings are first streamed (a SYN
+// flood's flows never get one).
 type flowExt struct {
-	gaps      gapState
 	sent      []uint64 // identities of the findings already streamed
 	streamSig uint32   // the verdict's shape when its findings were last streamed
 }
@@ -242,7 +241,7 @@ func (e *Engine) freeExt(f *flow) {
 
 // trackGap does the capture-loss accounting of one TCP segment.
 func (e *Engine) trackGap(f *flow, p *capture.Packet, dir int) {
-	if gap, acked := e.ext(f).gaps.track(p, dir); gap != 0 || acked != 0 {
+	if gap, acked := f.gaps.track(p, dir); gap != 0 || acked != 0 {
 		e.stats.GapBytes = uint64(int64(e.stats.GapBytes) + gap)
 		e.stats.AckedBytes += uint64(acked)
 	}
