@@ -89,10 +89,11 @@ type Engine struct {
 	owners      []owner // flows holding head buffers, oldest first
 	ownerAt     int     // owners before it were handled
 
-	dirty   []*flow        // flows whose heads grew since their last inspection
-	details []*detail      // free inspection states
-	in      detect.Input   // inspect's scratch
-	v       detect.Verdict // inspect's scratch
+	dirty    []*flow        // flows whose heads grew since their last inspection
+	details  []*detail      // free inspection states
+	outcomes []*outcome     // free verdicts
+	in       detect.Input   // inspect's scratch
+	v        detect.Verdict // inspect's scratch
 	// allRuled is the ruled-out mask of a flow no detector can recognise.
 	allRuled uint64
 	learned  map[hostKey]learned
@@ -108,8 +109,7 @@ type Engine struct {
 	heldAt     time.Time // the time that packet was counted at
 	nextExpire time.Time
 	stats      Stats
-	exts       []*flowExt // free list
-	interimAt  time.Time  // when the next round of interim records is due
+	interimAt  time.Time // when the next round of interim records is due
 
 	// For a worker of a Pool: the number of the packet being handled, the
 	// step of it that ends flows, and where finished flows go instead of

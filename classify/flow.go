@@ -95,9 +95,10 @@ type flow struct {
 	last       int64 // Unix nanoseconds (capture times fit until 2262)
 	pkts       [2]uint64
 	bytes      [2]uint64
-	touched    uint64 // number of the packet that last touched it (its place in the LRU lists)
-	prev, next *flow  // LRU links, most recently seen at the tail
-	d          *detail
+	touched    uint64   // number of the packet that last touched it (its place in the LRU lists)
+	prev, next *flow    // LRU links, most recently seen at the tail
+	d          *detail  // detection state, while the heads collect bytes
+	o          *outcome // what detection found, once it found anything
 	transport  uint8
 	clientA    bool // the client is the key's a endpoint
 	v6         bool // the addresses are IPv6
@@ -123,32 +124,45 @@ type flow struct {
 	isn         [2]uint32
 	gen         uint32 // incremented each time the struct is reused for a new flow
 	expected    *expectation
-	x           *flowExt // streaming state, from the first inspection that streams
 }
 
-// detail is the inspection state of a flow that carried payload.
+// detail is the inspection state of a flow whose heads collect bytes. It
+// goes back to its free list as soon as buffering ends: what the detectors
+// found lives on in the flow's outcome.
 type detail struct {
-	heads   [2]head
-	verdict detect.Verdict
-	ruled   uint64 // bit i: detector i rejected the flow for good
+	heads [2]head
+	ruled uint64 // bit i: detector i rejected the flow for good
 	// until holds, per direction, the head length before which no
 	// detector asked can answer differently (their Wait), and flags the
 	// heads' full and hole flags at that inspection: inspect skips the
 	// detectors until a head reaches its mark or a flag changes.
-	until   [2]int
-	flags   uint8
-	nexpect int // announced connections already registered
+	until [2]int
+	flags uint8
 }
 
-// noVerdict is the verdict of a flow without detail; never written.
+// outcome is what the detectors found about a flow, kept from its first
+// non-empty verdict to its record: a recognised flow (TLS, HTTP, FTP …)
+// carries it for the rest of its life, so it holds only the verdict, not
+// the heads' bookkeeping (the two together were 584 bytes).
+type outcome struct {
+	verdict detect.Verdict
+	nexpect int // announced connections already registered
+	// What streaming (Config.Finding) already handed over: a flow can
+	// have findings (port-based ones) without a verdict, so streaming
+	// takes an outcome of its own when it needs one.
+	sent      []uint64 // identities of the findings already streamed
+	streamSig uint32   // the verdict's shape when its findings were last streamed
+}
+
+// noVerdict is the verdict of a flow without an outcome; never written.
 var noVerdict detect.Verdict
 
 // verdict returns what the detectors found (read only).
 func (f *flow) verdict() *detect.Verdict {
-	if f.d == nil {
+	if f.o == nil {
 		return &noVerdict
 	}
-	return &f.d.verdict
+	return &f.o.verdict
 }
 
 // endpoint returns the key's a (or b) endpoint as an address and port.

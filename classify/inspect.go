@@ -72,7 +72,7 @@ func (e *Engine) maybeStopBuffering(f *flow) {
 	if f.d == nil {
 		return
 	}
-	v := &f.d.verdict
+	v := f.verdict()
 	done := false
 	switch {
 	case v.Encrypted && v.Protocol == "ssh":
@@ -176,7 +176,7 @@ func (e *Engine) inspect(f *flow) {
 		v.Done, v.Wait = [2]detect.Done{}, detect.Wait{}
 	}
 	f.matched = int8(matched)
-	d.verdict = *v
+	e.setVerdict(f, v)
 	*in, *v = detect.Input{}, detect.Verdict{} // keep no head or finding alive
 	e.learnFrom(f)
 	if e.cfg.Finding != nil {

@@ -56,7 +56,10 @@ func (e *Engine) learnFrom(f *flow) {
 			guess:     true,
 		}
 	}
-	d := f.d // learnFrom follows an inspection: f has its detail
+	d := f.o
+	if d == nil {
+		return // an empty verdict announces nothing
+	}
 	for i := d.nexpect; i < len(v.Expect); i++ {
 		x := v.Expect[i]
 		addr := x.Addr

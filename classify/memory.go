@@ -26,9 +26,9 @@ func (e *Engine) detail(f *flow) *detail {
 	return d
 }
 
-// release gives back what inspection held once it ended: the head buffers,
-// and the whole detail when no detector found anything (a verdict, once
-// there is one, is needed for the flow's record).
+// release gives back what inspection held once it ended: the head
+// buffers, and the detail itself once the flow stopped buffering (its
+// outcome, if any, stays for the record).
 func (e *Engine) release(f *flow) {
 	d := f.d
 	if d == nil {
@@ -37,7 +37,7 @@ func (e *Engine) release(f *flow) {
 	for i := range d.heads {
 		e.putHead(d.heads[i].release())
 	}
-	if f.buffering || f.dirty || !emptyVerdict(&d.verdict) {
+	if f.buffering || f.dirty {
 		return
 	}
 	e.freeDetail(f)
@@ -55,6 +55,40 @@ func (e *Engine) freeDetail(f *flow) {
 	}
 	*d = detail{}
 	e.details = append(e.details, d)
+}
+
+// setVerdict stores what an inspection found. An empty verdict on a flow
+// that never had one takes no memory.
+func (e *Engine) setVerdict(f *flow, v *detect.Verdict) {
+	if f.o == nil && emptyVerdict(v) {
+		return
+	}
+	e.outcomeOf(f).verdict = *v
+}
+
+// outcomeOf returns f's outcome, taking one from the free list the first
+// time.
+func (e *Engine) outcomeOf(f *flow) *outcome {
+	if f.o == nil {
+		if n := len(e.outcomes); n > 0 {
+			f.o = e.outcomes[n-1]
+			e.outcomes = e.outcomes[:n-1]
+		} else {
+			f.o = new(outcome)
+		}
+	}
+	return f.o
+}
+
+// freeOutcome puts f's outcome back on the free list.
+func (e *Engine) freeOutcome(f *flow) {
+	o := f.o
+	if o == nil {
+		return
+	}
+	f.o = nil
+	*o = outcome{sent: o.sent[:0]}
+	e.outcomes = append(e.outcomes, o)
 }
 
 // settle stops buffering direction dir of f after its first keep bytes

@@ -81,7 +81,7 @@ func (e *Engine) streamEarly(f *flow) {
 	if len(v.Findings) == 0 && v.Protocol == "" && !v.TLS.Seen {
 		return
 	}
-	x := e.ext(f)
+	x := e.outcomeOf(f)
 	sig := uint32(len(v.Findings)) | uint32(len(v.Protocol))<<8 | uint32(v.TLS.Negotiated)<<16
 	if v.Upgraded {
 		sig |= 1 << 15
@@ -140,7 +140,7 @@ func (e *Engine) streamFinal(f *flow, r *Flow) {
 // send streams x once per flow.
 func (e *Engine) send(f *flow, r *Flow, x detect.Finding) {
 	id := findingID(&x)
-	ext := e.ext(f)
+	ext := e.outcomeOf(f)
 	for _, s := range ext.sent {
 		if s == id {
 			return
@@ -204,39 +204,6 @@ func (e *Engine) interimDue() {
 			}
 		}
 	}
-}
-
-// flowExt is what streaming keeps per flow beyond the small flow: taken
-// from a free list when a flow's findings are first streamed (a SYN
-// flood's flows never get one).
-type flowExt struct {
-	sent      []uint64 // identities of the findings already streamed
-	streamSig uint32   // the verdict's shape when its findings were last streamed
-}
-
-// ext returns f's extension, taking one from the free list the first time.
-func (e *Engine) ext(f *flow) *flowExt {
-	if f.x != nil {
-		return f.x
-	}
-	if n := len(e.exts); n > 0 {
-		f.x = e.exts[n-1]
-		e.exts = e.exts[:n-1]
-	} else {
-		f.x = new(flowExt)
-	}
-	return f.x
-}
-
-// freeExt puts f's extension back on the free list.
-func (e *Engine) freeExt(f *flow) {
-	x := f.x
-	if x == nil {
-		return
-	}
-	f.x = nil
-	*x = flowExt{sent: x.sent[:0]}
-	e.exts = append(e.exts, x)
 }
 
 // trackGap does the capture-loss accounting of one TCP segment.

@@ -190,7 +190,7 @@ func (e *Engine) remove(f *flow) {
 	e.listOf(f).unlink(f)
 	e.flows.remove(f, e.flows.hash(&f.k))
 	e.freeDetail(f)
-	e.freeExt(f)
+	e.freeOutcome(f)
 	f.expected = nil
 	e.free = append(e.free, f)
 }
