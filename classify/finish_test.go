@@ -96,3 +96,33 @@ func TestFreeListBounded(t *testing.T) {
 		t.Errorf("after the flows ended: %d bytes idle (counted %d), %d handed out; want at most %d idle and nothing else", idle, e.idleMem, e.headMem, floor)
 	}
 }
+
+// TestMidStreamWindow: a flow picked up mid-stream is searched in the
+// first midWindow bytes of each direction; once both passed it without a
+// match it stops buffering, and TLS records that chain inside the window
+// are still found.
+func TestMidStreamWindow(t *testing.T) {
+	junk := strings.Repeat("a", 3000)
+	c := newConv("10.0.0.2:40001", "10.0.0.1:23456")
+	for range 2 {
+		c.pkt(true, capture.FlagACK, junk).pkt(false, capture.FlagACK, junk)
+	}
+	e, _ := New(Config{Emit: func(*Flow) {}})
+	feed(e, c)
+	e.inspectDirty()
+	f := e.lookup(&c.pkts[0])
+	if f == nil || !f.midStream || f.buffering || e.ownsHeads(f) {
+		t.Fatalf("mid-stream flow past the window: buffering %v, heads held %v", f != nil && f.buffering, f != nil && e.ownsHeads(f))
+	}
+
+	rec := "\x17\x03\x03\x00\x20" + strings.Repeat("\x5a", 32)
+	var out []*Flow
+	e, _ = New(Config{Emit: func(f *Flow) { out = append(out, f) }})
+	c = newConv("10.0.0.2:40002", "10.0.0.1:23456").
+		pkt(true, capture.FlagACK, junk+rec+rec).pkt(false, capture.FlagACK, junk).pkt(false, capture.FlagACK, junk)
+	feed(e, c)
+	e.Flush()
+	if len(out) != 1 || out[0].Protocol != "tls" || !out[0].Encrypted {
+		t.Errorf("records %+v: want the mid-stream TLS flow recognised", out)
+	}
+}

@@ -32,6 +32,29 @@ func (e *Engine) inspectDirty() {
 	e.dirty = e.dirty[:0]
 }
 
+// midWindow is how many bytes of each direction of a flow picked up
+// mid-stream are searched for a point to resynchronise on (the TLS
+// fallback's record headers, an LDAP message, chained host-server headers,
+// an SMB header ...). Once both directions passed it and nothing matched,
+// the flow stops buffering: a capture that starts in the middle of ten
+// thousand connections costs each a few KiB, not the head limit. A record
+// that starts further in than the window is not looked for.
+const midWindow = 4096
+
+// midView cuts a mid-stream head to the window; a cut head counts as full
+// (bytes past it are not looked at).
+func midView(b []byte, full bool) ([]byte, bool) {
+	if len(b) > midWindow {
+		return b[:midWindow], true
+	}
+	return b, full
+}
+
+// pastWindow reports whether a direction of a mid-stream flow has nothing
+// more to offer the search: its window is there, or it takes no more
+// bytes.
+func pastWindow(h *head) bool { return len(h.buf) >= midWindow || h.stopped() }
+
 // headFlags packs what else than their length tells heads apart for a
 // detector: full and cut at a hole, per direction.
 func headFlags(h0, h1 *head) uint8 {
@@ -89,8 +112,12 @@ func (e *Engine) maybeStopBuffering(f *flow) {
 		done = true
 	}
 	// Every detector ruled the flow out: nothing will recognise it. A flow
-	// picked up mid-stream keeps buffering for the mid-stream TLS fallback.
+	// picked up mid-stream gives up once both directions passed the
+	// window its resynchronisation searches.
 	if f.matched < 0 && !f.midStream && f.d.ruled == e.allRuled {
+		done = true
+	}
+	if f.matched < 0 && f.midStream && pastWindow(h0) && pastWindow(h1) {
 		done = true
 	}
 	if done {
@@ -137,6 +164,13 @@ func (e *Engine) inspect(f *flow) {
 		Transport: f.transport, MidStream: f.midStream,
 		C2SFull: h0.full, S2CFull: h1.full,
 		C2SHole: h0.hole, S2CHole: h1.hole,
+	}
+	if f.midStream && f.matched < 0 {
+		// Until something matched, a flow picked up mid-stream is
+		// searched in the window only, whatever the heads hold: the
+		// verdict does not depend on when inspection ran.
+		in.C2S, in.C2SFull = midView(in.C2S, in.C2SFull)
+		in.S2C, in.S2CFull = midView(in.S2C, in.S2CFull)
 	}
 	*v = detect.Verdict{}
 	matched := -1
