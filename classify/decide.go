@@ -95,10 +95,27 @@ func (e *Engine) finish(f *flow, reason string) {
 	if f.closed {
 		reason = endReasons[f.endReason]
 	}
-	r := e.build(f, reason)
+	var r *Flow
+	if e.cfg.ReuseFlow && e.keyed == nil {
+		r = e.reuse()
+		e.fill(f, reason, r)
+	} else {
+		r = e.build(f, reason)
+	}
 	e.streamFinal(f, r)
 	e.stats.Emitted++
 	e.emit(f, r)
+}
+
+// reuse returns the spare Flow with its Findings emptied (fill sets the
+// rest).
+func (e *Engine) reuse() *Flow {
+	if e.spare == nil {
+		e.spare = new(Flow)
+	}
+	clear(e.spare.Findings) // drop what the last findings pointed at
+	e.spare.Findings = e.spare.Findings[:0]
+	return e.spare
 }
 
 // emit hands a record to Config.Emit or, in a Pool's worker, to the pool
@@ -120,7 +137,15 @@ func (e *Engine) emit(f *flow, r *Flow) {
 
 // build makes the record of f as it stands.
 func (e *Engine) build(f *flow, reason string) *Flow {
-	r := &Flow{
+	r := new(Flow)
+	e.fill(f, reason, r)
+	return r
+}
+
+// fill writes the record of f as it stands into r, which is empty but for
+// the spare array of its Findings.
+func (e *Engine) fill(f *flow, reason string, r *Flow) {
+	*r = Flow{
 		Start: unixTime(f.start), End: unixTime(f.last),
 		Transport: f.transport,
 		Client:    f.client(), Server: f.server(),
@@ -132,6 +157,7 @@ func (e *Engine) build(f *flow, reason string) *Flow {
 		EndReason: reason,
 
 		FirstPacket: f.firstPacket,
+		Findings:    r.Findings,
 	}
 	v := f.verdict()
 	r.Protocol = v.Protocol
@@ -148,7 +174,6 @@ func (e *Engine) build(f *flow, reason string) *Flow {
 	r.GapBytesC2S, r.GapBytesS2C = f.gaps.gap[c2s], f.gaps.gap[s2c]
 	e.label(f, r)
 	e.policy(f, r)
-	return r
 }
 
 // label decides the service name: the bytes first, the port mapper's

@@ -12,9 +12,16 @@ import (
 // Config sets up an Engine. Zero values take the defaults.
 type Config struct {
 	Catalog *catalog.Catalog // nil = catalog.Default()
-	// Emit receives every finished flow. It must not keep f past the call
-	// unless it owns it (each Flow is freshly allocated, so keeping is fine).
+	// Emit receives every finished flow. Each Flow is freshly allocated,
+	// so keeping it is fine, unless ReuseFlow is set.
 	Emit func(f *Flow)
+	// ReuseFlow hands Emit the same Flow for every finished flow, its
+	// fields (Findings' array included) overwritten for the next: Emit must
+	// not keep f, or anything of it but strings, past the call. It saves an
+	// allocation per record where the record is written and forgotten (JSON
+	// lines). A Pool's workers ignore it: the pool keeps their flows until
+	// it has put them in order.
+	ReuseFlow bool
 
 	MaxFlows   int           // flow-table size; the least recently seen flow is evicted beyond it (default 262144)
 	HeadBytes  int           // bytes kept per direction for the detectors (default 8192)
@@ -117,6 +124,8 @@ type Engine struct {
 	seq   uint64
 	phase uint8
 	keyed func(r *Flow, ev *FindingEvent, k orderKey)
+
+	spare *Flow // the Flow handed to Emit again and again (Config.ReuseFlow)
 }
 
 const (

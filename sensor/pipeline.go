@@ -39,7 +39,8 @@ type Pipeline struct {
 
 // Emit writes one flow record. Without a store or Kafka, which keep
 // records, the line is written straight from the flow
-// (record.AppendFlowOf): no record is built.
+// (record.AppendFlowOf): no record is built. It keeps nothing of f, so an
+// engine may reuse it (classify.Config.ReuseFlow).
 func (p *Pipeline) Emit(f *classify.Flow) {
 	if f.EndReason != classify.EndInterim {
 		enc, known := record.EncryptedOf(f)

@@ -76,8 +76,9 @@ func evidence(spans []fileSpan, n uint64, ev *record.Evidence) bool {
 }
 
 // emitFunc receives each flow the pipeline's classifier finished, with its
-// evidence (nil when none). ev is reused for the next flow: a consumer that
-// keeps it copies it.
+// evidence (nil when none). Both are reused for the next flow
+// (classify.Config.ReuseFlow): a consumer keeps a record or a copy, never f
+// or ev.
 type emitFunc func(f *classify.Flow, ev *record.Evidence)
 
 // records adapts a consumer of flow records (table, CSV, store, Kafka, the
@@ -105,6 +106,7 @@ func (pl *pipeline) run(ctx context.Context, files []string, stdin io.Reader, st
 		Catalog:   pl.catalog,
 		MaxFlows:  pl.maxFlows,
 		HeadBytes: pl.headBytes,
+		ReuseFlow: true,
 		Emit: func(f *classify.Flow) {
 			acc.add(f)
 			if evidence(spans, f.FirstPacket, &ev) {

@@ -76,7 +76,7 @@ func cmdReadStream(ctx context.Context, o streamOptions, stdin io.Reader, stdout
 	pipe := &sensor.Pipeline{Out: out, OnRecord: acc.add, Sensor: o.sensor}
 	eng, err := classify.New(classify.Config{
 		Catalog: o.cat, MaxFlows: o.maxFlows, HeadBytes: o.headBytes,
-		Linger: streamLinger, Emit: pipe.Emit, Finding: pipe.Finding,
+		Linger: streamLinger, Emit: pipe.Emit, Finding: pipe.Finding, ReuseFlow: true,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "ibmitap read: %v\n", err)

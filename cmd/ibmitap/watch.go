@@ -222,7 +222,7 @@ func cmdWatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		eng, err := classify.New(classify.Config{
 			Catalog: cat, MaxFlows: o.maxFlows, HeadBytes: o.headBytes,
 			Linger: streamLinger, Interim: o.interim,
-			Emit: pipe.Emit, Finding: pipe.Finding,
+			Emit: pipe.Emit, Finding: pipe.Finding, ReuseFlow: true,
 		})
 		if err != nil {
 			closeOutputs()
