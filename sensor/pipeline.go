@@ -1,6 +1,7 @@
 package sensor
 
 import (
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -27,20 +28,20 @@ type Pipeline struct {
 		Flow(r *record.Flow)
 		Event(e *record.Event)
 	}
-	// Ship, when set, also gets every record and event (--kafka); it must
-	// not block either (the producer queues and counts what it cannot send).
+	// Ship, when set, also gets every line of a record or event (--kafka),
+	// keyed by the flow's server; it must not block either (the producer
+	// queues and counts what it cannot send). It shares the line with Out.
 	Ship interface {
-		Flow(r *record.Flow) bool
-		Event(e *record.Event) bool
+		Line(server netip.AddrPort, line []byte) bool
 	}
 
 	worst atomic.Int32 // worst severity rank seen
 }
 
-// Emit writes one flow record. Without a store or Kafka, which keep
-// records, the line is written straight from the flow
-// (record.AppendFlowOf): no record is built. It keeps nothing of f, so an
-// engine may reuse it (classify.Config.ReuseFlow).
+// Emit writes one flow record. Without a store, which keeps records, the
+// line is written straight from the flow (record.AppendFlowOf): no record
+// is built. It keeps nothing of f, so an engine may reuse it
+// (classify.Config.ReuseFlow).
 func (p *Pipeline) Emit(f *classify.Flow) {
 	if f.EndReason != classify.EndInterim {
 		enc, known := record.EncryptedOf(f)
@@ -49,46 +50,49 @@ func (p *Pipeline) Emit(f *classify.Flow) {
 			p.OnRecord(f)
 		}
 	}
-	if p.Store == nil && p.Ship == nil {
+	var line []byte
+	if p.Store == nil {
 		p.note(record.WorstOf(f))
-		p.Out.Send(record.AppendFlowOf(make([]byte, 0, lineSize), f, record.FlowOptions{Sensor: p.Sensor}))
-		return
-	}
-	rec := record.FromFlow(f)
-	rec.Sensor = p.Sensor
-	p.note(rec.Worst())
-	if p.Store != nil {
+		line = record.AppendFlowOf(make([]byte, 0, lineSize), f, record.FlowOptions{Sensor: p.Sensor})
+	} else {
+		rec := record.FromFlow(f)
+		rec.Sensor = p.Sensor
+		p.note(rec.Worst())
 		p.Store.Flow(&rec)
+		line = record.AppendFlow(make([]byte, 0, lineSize), &rec)
 	}
 	if p.Ship != nil {
-		p.Ship.Flow(&rec)
+		p.Ship.Line(f.Server, line)
 	}
-	p.Out.Send(record.AppendFlow(make([]byte, 0, lineSize), &rec))
+	p.Out.Send(line)
 }
 
 // lineSize is room for a typical line, so that its one allocation (the
-// Output owns each line) is the only one.
+// outputs own each line) is the only one.
 const lineSize = 512
 
 // Finding writes one finding event.
 func (p *Pipeline) Finding(ev *classify.FindingEvent) {
 	p.Tally.finding(ev.Finding.Kind, ev.Finding.Severity)
 	p.note(ev.Finding.Severity)
-	if p.Store == nil && p.Ship == nil && p.Syslog == nil {
-		p.Out.Send(record.AppendEventOf(make([]byte, 0, lineSize), ev, p.Sensor))
-		return
-	}
-	e := record.FromEvent(ev)
-	e.Sensor = p.Sensor
-	if p.Store != nil {
-		p.Store.Event(&e)
+	var line []byte
+	var e *record.Event // built only for the store and syslog
+	if p.Store == nil && p.Syslog == nil {
+		line = record.AppendEventOf(make([]byte, 0, lineSize), ev, p.Sensor)
+	} else {
+		x := record.FromEvent(ev)
+		x.Sensor, e = p.Sensor, &x
+		if p.Store != nil {
+			p.Store.Event(e)
+		}
+		line = record.AppendEvent(make([]byte, 0, lineSize), e)
 	}
 	if p.Ship != nil {
-		p.Ship.Event(&e)
+		p.Ship.Line(ev.Flow.Server, line)
 	}
-	p.Out.Send(record.AppendEvent(make([]byte, 0, lineSize), &e))
+	p.Out.Send(line)
 	if p.Syslog != nil {
-		p.Syslog.Send(SyslogLine(&e))
+		p.Syslog.Send(SyslogLine(e))
 	}
 }
 

@@ -174,6 +174,24 @@ func (p *Producer) Event(e *record.Event) bool {
 	return p.enqueue(hostOf(e.Server), record.AppendEvent(nil, e))
 }
 
+// Line queues a flow record's or a finding event's JSON line as
+// record.AppendFlowOf or AppendEventOf wrote it (with its newline), keyed
+// like Flow and Event by the address of the flow's server: for callers
+// that never build the record. The producer keeps line until it is sent;
+// the caller must not change it (other readers of it may share it).
+func (p *Producer) Line(server netip.AddrPort, line []byte) bool {
+	return p.enqueue(addrKey(server), line)
+}
+
+// addrKey is hostOf(server.String()) without the round trip through text
+// when the address has no zone (always, from a capture).
+func addrKey(server netip.AddrPort) string {
+	if a := server.Addr(); a.IsValid() && a.Zone() == "" {
+		return a.String()
+	}
+	return hostOf(server.String())
+}
+
 // Run queues a run summary, keyed by its sensor.
 func (p *Producer) Run(r *record.Run) bool {
 	return p.enqueue(r.Sensor, record.AppendRun(nil, r))

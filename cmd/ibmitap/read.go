@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -186,15 +187,19 @@ func cmdRead(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			writeErr = err
 		}
 	})
-	if jw, ok := writer.(*report.JSON); ok && prod == nil && sink == nil {
+	if jw, ok := writer.(*report.JSON); ok && sink == nil {
 		// Only the JSON lines are wanted: each is written straight from the
-		// classifier's flow into one reused buffer, no record built.
+		// classifier's flow into one reused buffer, no record built (Kafka
+		// gets a copy it keeps until sent).
 		var line []byte
 		emit = func(f *classify.Flow, ev *record.Evidence) {
 			if r := record.SeverityRank(record.WorstOf(f)); r > worst {
 				worst = r
 			}
 			line = record.AppendFlowOf(line[:0], f, record.FlowOptions{Sensor: *sensor, Evidence: ev})
+			if prod != nil {
+				prod.Line(f.Server, bytes.Clone(line)) // never waits; what is refused is counted
+			}
 			if err := jw.WriteLine(line); err != nil && writeErr == nil {
 				writeErr = err
 			}
