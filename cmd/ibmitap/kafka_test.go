@@ -157,7 +157,11 @@ func TestReadKafkaOutage(t *testing.T) {
 	}
 	num := func(i int) int { v, _ := strconv.Atoi(m[i]); return v }
 	sent, unsent, full := num(1), num(2), num(3)
-	if sent+unsent != n+1 || full == 0 || sent < 1000 {
+	// At least the queue's worth is sent: what was queued when the first
+	// record was refused goes out once the broker is up. How much more the
+	// client took meanwhile depends on how fast the flows came (a loaded
+	// machine, a faster encoder), so it is not asked for.
+	if sent+unsent != n+1 || full == 0 || sent < 500 {
 		t.Fatalf("sent %d unsent %d queue_full %d: want all %d records (and the run) accounted for, the overflow counted, the queued ones sent", sent, unsent, full, n+1)
 	}
 	t.Logf("stderr: %s", errb.String())
