@@ -96,11 +96,11 @@ type Engine struct {
 	owners      []owner // flows holding head buffers, oldest first
 	ownerAt     int     // owners before it were handled
 
-	dirty    []*flow        // flows whose heads grew since their last inspection
-	details  []*detail      // free inspection states
-	outcomes []*outcome     // free verdicts
-	in       detect.Input   // inspect's scratch
-	v        detect.Verdict // inspect's scratch
+	dirty    []*flow           // flows whose heads grew since their last inspection
+	details  freeList[detail]  // inspection states
+	outcomes freeList[outcome] // verdicts
+	in       detect.Input      // inspect's scratch
+	v        detect.Verdict    // inspect's scratch
 	// allRuled is the ruled-out mask of a flow no detector can recognise.
 	allRuled uint64
 	learned  map[hostKey]learned

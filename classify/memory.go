@@ -10,13 +10,7 @@ func (e *Engine) detail(f *flow) *detail {
 	if f.d != nil {
 		return f.d
 	}
-	var d *detail
-	if n := len(e.details); n > 0 {
-		d = e.details[n-1]
-		e.details = e.details[:n-1]
-	} else {
-		d = new(detail)
-	}
+	d := e.details.get()
 	for dir := range d.heads {
 		if f.synSeenDir[dir] {
 			d.heads[dir].syn(f.isn[dir])
@@ -54,7 +48,7 @@ func (e *Engine) freeDetail(f *flow) {
 		e.putHead(d.heads[i].release())
 	}
 	*d = detail{}
-	e.details = append(e.details, d)
+	e.details.put(d)
 }
 
 // setVerdict stores what an inspection found. An empty verdict on a flow
@@ -70,12 +64,7 @@ func (e *Engine) setVerdict(f *flow, v *detect.Verdict) {
 // time.
 func (e *Engine) outcomeOf(f *flow) *outcome {
 	if f.o == nil {
-		if n := len(e.outcomes); n > 0 {
-			f.o = e.outcomes[n-1]
-			e.outcomes = e.outcomes[:n-1]
-		} else {
-			f.o = new(outcome)
-		}
+		f.o = e.outcomes.get()
 	}
 	return f.o
 }
@@ -88,7 +77,7 @@ func (e *Engine) freeOutcome(f *flow) {
 	}
 	f.o = nil
 	*o = outcome{sent: o.sent[:0]}
-	e.outcomes = append(e.outcomes, o)
+	e.outcomes.put(o)
 }
 
 // settle stops buffering direction dir of f after its first keep bytes
