@@ -128,6 +128,9 @@ type Engine struct {
 	spare *Flow // the Flow handed to Emit again and again (Config.ReuseFlow)
 }
 
+// maxHeadBytes bounds HeadBytes: head offsets are kept in 32 bits.
+const maxHeadBytes = 1 << 30
+
 const (
 	listTCP = iota
 	listUDP
@@ -174,6 +177,9 @@ func New(cfg Config) (*Engine, error) {
 		learned: make(map[hostKey]learned),
 		expect:  make(map[hostKey]expectation),
 		ftpCtl:  make(map[pairKey]expectation),
+	}
+	if cfg.HeadBytes > maxHeadBytes {
+		return nil, fmt.Errorf("classify: head bytes %d above the limit of %d", cfg.HeadBytes, maxHeadBytes)
 	}
 	if len(dets) > 64 {
 		return nil, fmt.Errorf("classify: %d detectors, at most 64", len(dets))

@@ -14,12 +14,15 @@ type head struct {
 	hole   bool   // a gap never closed; buf ends at it
 	done   bool   // the matched detector settled this direction: no more bytes are kept
 	spans  [maxPending]span
-	nspans int
+	nspans uint8
 }
 
 // span is a stretch of the buffer beyond len(buf) that already holds
 // out-of-order bytes: offsets lo (inclusive) to hi (exclusive).
-type span struct{ lo, hi int }
+// Offsets fit 32 bits (a head is at most --head-bytes long): a head is
+// part of every buffering flow's detail, and tens of thousands of flows
+// buffer at once on a busy link.
+type span struct{ lo, hi int32 }
 
 // maxPending bounds how many out-of-order stretches a head remembers.
 const maxPending = 8
@@ -129,8 +132,8 @@ func (h *head) stash(gap int, data []byte, limit int, grow grower) {
 		return
 	}
 	copy(h.buf[lo:hi], data)
-	s := span{lo, hi}
-	for i := 0; i < h.nspans; {
+	s := span{int32(lo), int32(hi)}
+	for i := uint8(0); i < h.nspans; {
 		if o := h.spans[i]; o.lo <= s.hi && s.lo <= o.hi {
 			s = span{min(s.lo, o.lo), max(s.hi, o.hi)}
 			h.nspans--
@@ -162,14 +165,14 @@ func (h *head) lost() {
 func (h *head) drain(limit int) {
 	for moved := true; moved; {
 		moved = false
-		for i := 0; i < h.nspans; i++ {
-			s := h.spans[i]
-			if s.lo > len(h.buf) {
+		for i := uint8(0); i < h.nspans; i++ {
+			lo, hi := int(h.spans[i].lo), int(h.spans[i].hi)
+			if lo > len(h.buf) {
 				continue
 			}
-			if s.hi > len(h.buf) {
-				h.next += uint32(s.hi - len(h.buf))
-				h.buf = h.buf[:s.hi]
+			if hi > len(h.buf) {
+				h.next += uint32(hi - len(h.buf))
+				h.buf = h.buf[:hi]
 				if len(h.buf) >= limit {
 					h.full = true
 				}
