@@ -126,3 +126,33 @@ func TestMidStreamWindow(t *testing.T) {
 		t.Errorf("records %+v: want the mid-stream TLS flow recognised", out)
 	}
 }
+
+// TestWaitFixtures: the detectors that can only be decided by the server
+// once the client's bytes rule their client side out say so, and MySQL
+// waits for the whole handshake packet its header announces.
+func TestWaitFixtures(t *testing.T) {
+	byName := map[string]Detector{}
+	for _, d := range Registry() {
+		byName[d.Name] = d
+	}
+	random := []byte("\x8c\x18\xf3\xf2\x6d\xfc\x7f\xb8\xde\x23\xc0\xd6\x0b\xaf\x55\xad\x34")
+	for _, tc := range []struct {
+		det      string
+		c2s, s2c string
+		want     detect.Wait
+	}{
+		{"ssh", string(random), "", detect.Wait{C2S: detect.Never}},
+		{"ssh", "SSH-2.", "", detect.Wait{}},
+		{"telnet", string(random), "", detect.Wait{C2S: detect.Never}},
+		{"telnet", "\xff\xfb", "", detect.Wait{}},
+		{"smb", string(random), "", detect.Wait{C2S: detect.Never}},
+		{"mysql", string(random), "", detect.Wait{C2S: detect.Never, S2C: 5}},
+		{"mysql", "", "\x4a\x00\x00\x00\x0a8.0", detect.Wait{C2S: detect.Never, S2C: 4 + 0x4a}},
+	} {
+		in := detect.Input{C2S: []byte(tc.c2s), S2C: []byte(tc.s2c), Transport: 6, ClientPort: 40000, ServerPort: 30000}
+		var v detect.Verdict
+		if byName[tc.det].Detect(&in, &v) || v.Wait != tc.want {
+			t.Errorf("%s on %q | %q: Wait %+v, want %+v", tc.det, tc.c2s, tc.s2c, v.Wait, tc.want)
+		}
+	}
+}

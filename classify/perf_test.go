@@ -9,6 +9,7 @@ import (
 
 	"github.com/ibmitap/ibmitap/capture"
 	"github.com/ibmitap/ibmitap/capture/synth"
+	"github.com/ibmitap/ibmitap/classify/detect"
 )
 
 // feed hands a conversation's packets to e.
@@ -202,4 +203,45 @@ func BenchmarkFlowCreateEvict(b *testing.B) {
 		p.Timestamp = p.Timestamp.Add(time.Microsecond)
 		e.Packet(&p)
 	}
+}
+
+// BenchmarkDetectGrowing is one flow of bytes no detector knows whose
+// client sends eight segments before the server answers: the head grows
+// one segment at a time. It reports the detector calls per flow
+// (passes/flow): with the detectors' Wait and Reject, client segments
+// that cannot change an answer are not looked at again.
+func BenchmarkDetectGrowing(b *testing.B) {
+	r := rand.New(rand.NewPCG(3, 3))
+	base := newConv("10.0.0.2:40001", "10.0.0.1:23456").open()
+	for range 8 {
+		base.pkt(true, capture.FlagACK, "\x01"+randomText(r, 999))
+	}
+	base.pkt(false, capture.FlagACK, "\x02"+randomText(r, 999)).pkt(false, capture.FlagACK, randomText(r, 1000)).close()
+	calls := 0
+	var dets []Detector
+	for _, d := range Registry() {
+		d := d
+		dets = append(dets, Detector{Name: d.Name, Reject: d.Reject, Detect: func(in *detect.Input, v *detect.Verdict) bool {
+			calls++
+			return d.Detect(in, v)
+		}})
+	}
+	e, _ := New(Config{Emit: func(*Flow) {}, MaxFlows: 1024, Detectors: dets})
+	pkts := append([]capture.Packet(nil), base.pkts...)
+	port := uint16(0)
+	b.ReportAllocs()
+	for b.Loop() {
+		port++
+		for i := range pkts {
+			p := pkts[i]
+			if p.SrcPort == 40001 {
+				p.SrcPort = port
+			} else {
+				p.DstPort = port
+			}
+			e.Packet(&p)
+			e.inspectDirty() // as when other flows start between the segments
+		}
+	}
+	b.ReportMetric(float64(calls)/float64(b.N), "passes/flow")
 }

@@ -74,3 +74,71 @@ func TestRejectSound(t *testing.T) {
 	}
 	t.Logf("%d matches checked over %d captures", checked, len(files))
 }
+
+// TestWaitSound runs every capture of testdata with each detector
+// wrapped: whenever a detector answers, its answers on prefixes of the
+// heads whose Wait promised no change up to these lengths must be the
+// same (match or not, ruled out or not, the protocol named). A Wait that
+// promises too much would make the engine skip an inspection that
+// mattered.
+func TestWaitSound(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/*.pcap*")
+	more, _ := filepath.Glob("../testdata/*/*.pcap*")
+	files = append(files, more...)
+	checked := 0
+	mark := func(w, have int) int {
+		if w <= 0 {
+			return have + 1
+		}
+		return w
+	}
+	var dets []Detector
+	for _, d := range Registry() {
+		d := d
+		dets = append(dets, Detector{Name: d.Name, Reject: d.Reject, Detect: func(in *detect.Input, v *detect.Verdict) bool {
+			got := d.Detect(in, v)
+			rej := !got && d.Reject(in)
+			proto := v.Protocol
+			for _, n := range []int{1, 4, 16, 64, 256, 1024} {
+				for _, m := range []int{0, 1, 4, 16, 256, 1 << 20} {
+					p := *in
+					p.C2S, p.S2C = in.C2S[:min(n, len(in.C2S))], in.S2C[:min(m, len(in.S2C))]
+					var pv detect.Verdict
+					pgot := d.Detect(&p, &pv)
+					if pv.Wait == (detect.Wait{}) || len(in.C2S) >= mark(pv.Wait.C2S, len(p.C2S)) || len(in.S2C) >= mark(pv.Wait.S2C, len(p.S2C)) {
+						continue
+					}
+					checked++
+					if prej := !pgot && d.Reject(&p); pgot != got || prej != rej || pv.Protocol != proto {
+						t.Errorf("%s: on (%d, %d) bytes it waited for %+v, yet on (%d, %d) answers %v/%v/%q, not %v/%v/%q",
+							d.Name, len(p.C2S), len(p.S2C), pv.Wait, len(in.C2S), len(in.S2C), got, rej, proto, pgot, prej, pv.Protocol)
+					}
+				}
+			}
+			v.Wait = detect.Wait{} // the engine asks at every growth: every answer is checked
+			return got
+		}})
+	}
+	for _, name := range files {
+		if strings.Contains(name, "golden") {
+			continue
+		}
+		src, err := capture.OpenFile(name)
+		if err != nil {
+			continue
+		}
+		e, err := New(Config{Detectors: dets, Emit: func(*Flow) {}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Drain(src, e, nil); err != nil && !errors.Is(err, io.EOF) {
+			t.Logf("%s: %v", name, err)
+		}
+		e.Flush()
+		src.Close()
+	}
+	if checked < 50 {
+		t.Errorf("only %d promises checked", checked)
+	}
+	t.Logf("%d promises checked over %d captures", checked, len(files))
+}

@@ -374,12 +374,31 @@ func containsFold(b []byte, w string) bool {
 }
 
 // Reject reports that no more bytes can make Detect match a flow whose start
-// was captured: the server's first line is no greeting nor a 331 reply.
+// was captured: the client's first line is no FTP command, or the server's
+// first line is no greeting nor a 331 reply.
 func Reject(in *detect.Input) bool {
+	if in.MidStream {
+		return false
+	}
+	if clientRuledOut(in.C2S) {
+		return true
+	}
 	s := in.S2C
-	if in.MidStream || len(s) < 4 {
+	if len(s) < 4 {
 		return false
 	}
 	code, _, ok := replyCode(s[:4])
 	return !ok || code != 220 && code != 120 && code != 421 && code != 331
+}
+
+// clientRuledOut reports that recognise fails on c2s and on every longer
+// head: its first line is complete and holds no known FTP command, or no
+// line ends within the longest line and the client has sent more than that.
+func clientRuledOut(c2s []byte) bool {
+	ln, _, ok := line(c2s)
+	if !ok {
+		return len(c2s) > maxLine
+	}
+	verb, _, ok := command(ln)
+	return !ok || verb == ""
 }

@@ -26,6 +26,13 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 	}
 	hs, srest, ok := packet(in.S2C, 0)
 	if !ok {
+		// Nothing but the server's whole handshake packet can decide
+		// (Reject too): its header and protocol byte, then the length
+		// the header gives.
+		v.Wait = detect.Wait{C2S: detect.Never, S2C: 5}
+		if s := in.S2C; len(s) >= 5 {
+			v.Wait.S2C = 4 + (int(s[0]) | int(s[1])<<8 | int(s[2])<<16)
+		}
 		return false
 	}
 	caps, ok := handshake(hs)

@@ -39,6 +39,9 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 	c2s, okC := start(in.C2S, in.MidStream)
 	s2c, okS := start(in.S2C, in.MidStream)
 	if !okC && !okS {
+		if !in.MidStream && noFrame(in.C2S) {
+			v.Wait.C2S = detect.Never // only the server's first frame can still decide
+		}
 		return false
 	}
 	// The other side may open with a session response (0x82) or a

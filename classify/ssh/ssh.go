@@ -22,6 +22,9 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 	}
 	if _, ok := Version(in.C2S, false); !ok {
 		if _, ok := Version(in.S2C, true); !ok {
+			if !mayIdentify(in.C2S) && len(in.C2S) > 0 {
+				v.Wait.C2S = detect.Never // only the server's lines can still decide
+			}
 			return false
 		}
 	}

@@ -19,6 +19,9 @@ const (
 // upgrade. Service stays empty: the port tells telnet from telnets.
 func Detect(in *detect.Input, v *detect.Verdict) bool {
 	if !startsTelnet(in.C2S, in.S2C) {
+		if cs, cw := mayOpen(in.C2S); !cs && !cw {
+			v.Wait.C2S = detect.Never // only the server's opening can still decide
+		}
 		return false
 	}
 	c, s := parse(in.C2S), parse(in.S2C)
