@@ -174,6 +174,18 @@ func appendOmitInt(b []byte, name string, v int) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plain8 reports whether all eight bytes of s are plain, eight at a time:
+// none below 0x20, none at or above 0x80, no quote, no backslash. (The
+// word tricks are exact for "is there any such byte", all that is asked.)
+func plain8(s string) bool {
+	_ = s[7]
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return (x&highs)|(x-0x20*ones)&^x&highs|zero(x^'"'*ones)|zero(x^'\\'*ones) == 0
+}
+
 // plain marks the bytes a JSON string holds as they are: printable ASCII
 // but quote and backslash. One load per byte in appendString's loop.
 var plain = func() (t [256]bool) {
@@ -191,6 +203,10 @@ func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if plain[c] {
 			i++
