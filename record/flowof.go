@@ -39,11 +39,7 @@ func AppendFlowOf(dst []byte, f *classify.Flow, o FlowOptions) []byte {
 	b = appendCommunityIDString(b, f.Transport, f.Client, f.Server)
 	b = appendTimeField(b, `,"start":`, f.Start)
 	b = appendTimeField(b, `,"end":`, f.End)
-	b = appendStringField(b, `,"transport":`, TransportName(f.Transport))
-	b = appendAddrPortField(b, `,"client":`, f.Client)
-	b = appendAddrPortField(b, `,"server":`, f.Server)
-	b = appendStringField(b, `,"service":`, f.Service)
-	b = appendBoolField(b, `,"ibmi":`, f.IBMi)
+	b = appendPeersOf(b, f)
 	b = appendStringField(b, `,"label_source":`, f.LabelSource)
 	b = append(b, `,"encrypted":`...)
 	if enc, known := EncryptedOf(f); known {
@@ -103,17 +99,23 @@ func AppendEventOf(dst []byte, ev *classify.FindingEvent, sensor string) []byte 
 	b = appendTimeField(b, `,"time":`, ev.Time)
 	b = append(b, `,"community_id":`...)
 	b = appendCommunityIDString(b, f.Transport, f.Client, f.Server)
-	b = appendStringField(b, `,"transport":`, TransportName(f.Transport))
-	b = appendAddrPortField(b, `,"client":`, f.Client)
-	b = appendAddrPortField(b, `,"server":`, f.Server)
-	b = appendStringField(b, `,"service":`, f.Service)
-	b = appendBoolField(b, `,"ibmi":`, f.IBMi)
+	b = appendPeersOf(b, f)
 	b = appendStringField(b, `,"user":`, f.User)
 	b = appendOmitUint(b, `,"vlan":`, uint64(f.VLAN))
 	b = appendOmitString(b, `,"sensor":`, sensor)
 	x := FromFinding(ev.Finding)
 	b = appendFinding(append(b, ','), &x, false)
 	return append(b, "}\n"...)
+}
+
+// appendPeersOf appends the members flow records and finding events share:
+// transport, client, server, service and ibmi.
+func appendPeersOf(b []byte, f *classify.Flow) []byte {
+	b = appendStringField(b, `,"transport":`, TransportName(f.Transport))
+	b = appendAddrPortField(b, `,"client":`, f.Client)
+	b = appendAddrPortField(b, `,"server":`, f.Server)
+	b = appendStringField(b, `,"service":`, f.Service)
+	return appendBoolField(b, `,"ibmi":`, f.IBMi)
 }
 
 // EncryptedOf is the encrypted field of f's record: known only when

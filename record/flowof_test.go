@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"io/fs"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -34,11 +35,13 @@ func slowEvent(ev *classify.FindingEvent, sensor string) []byte {
 // through FromFlow/FromEvent, byte for byte.
 func TestAppendOfMatches(t *testing.T) {
 	var files []string
-	for _, pat := range []string{"../testdata/*.pcap", "../testdata/*.pcapng", "../testdata/*/*.pcap", "../testdata/*/*.pcapng"} {
-		m, _ := filepath.Glob(pat)
-		files = append(files, m...)
-	}
-	if len(files) < 90 {
+	err := filepath.WalkDir("../testdata", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(path, ".pcap") || strings.HasSuffix(path, ".pcapng")) {
+			files = append(files, path)
+		}
+		return err
+	})
+	if err != nil || len(files) < 90 {
 		t.Fatalf("only %d captures in ../testdata", len(files))
 	}
 	var flows, events, findings int
