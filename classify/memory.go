@@ -118,8 +118,8 @@ func emptyVerdict(v *detect.Verdict) bool {
 // minHead is the smallest head buffer. Heads start small and double as
 // bytes arrive, so the memory budget is charged for bytes actually kept,
 // not for the limit of every flow that sent one byte. A control
-// connection's lines (FTP, SMTP) or a short request fit in 256 bytes.
-const minHead = 256
+// connection's first lines (a greeting, a command) fit in 128 bytes.
+const minHead = 128
 
 // idleShare and idleFloor bound the idle buffers of the free lists: at
 // most a quarter of the head bytes in use plus idleFloor heads of the
