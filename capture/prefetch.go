@@ -142,3 +142,13 @@ func (pf *Prefetch) Close() error {
 	pf.wg.Wait()
 	return nil
 }
+
+// Ahead returns the packet n places after the one Next returned last,
+// when it is already in the batch at hand (nil otherwise). It is only a
+// look: Next still returns it in its turn, and it must not be changed.
+func (pf *Prefetch) Ahead(n int) *Packet {
+	if b := pf.cur; b != nil && pf.at+n-1 < len(b.pkts) {
+		return &b.pkts[pf.at+n-1]
+	}
+	return nil
+}

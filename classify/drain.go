@@ -19,7 +19,17 @@ type Sink interface {
 func Drain(src capture.Source, e Sink, progress func(packets uint64)) error {
 	var p capture.Packet
 	var n uint64
+	ahead, _ := src.(Ahead)
+	eng, _ := e.(*Engine)
+	if eng == nil {
+		ahead = nil
+	} else {
+		defer eng.clearHints()
+	}
 	for {
+		if ahead != nil {
+			eng.hint(ahead)
+		}
 		err := src.Next(&p)
 		if err != nil {
 			if errors.Is(err, io.EOF) {

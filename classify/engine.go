@@ -81,13 +81,15 @@ type Stats struct {
 
 // Engine classifies flows packet by packet. It is not safe for concurrent use.
 type Engine struct {
-	cfg   Config
-	cat   *catalog.Catalog
-	dets  []Detector
-	flows index       // live flows by key
-	lists [3]flowList // open TCP, UDP, closed TCP (tombstones)
-	free  []*flow
-	bufs  [][][]byte // free head buffers by size class
+	cfg       Config
+	cat       *catalog.Catalog
+	dets      []Detector
+	flows     index            // live flows by key
+	hints     [hintRing]hinted // keys and hashes of the packets ahead (Drain)
+	hintsUsed uint64           // packets whose key came from a hint (tests)
+	lists     [3]flowList      // open TCP, UDP, closed TCP (tombstones)
+	free      []*flow
+	bufs      [][][]byte // free head buffers by size class
 	// headMem is the head memory handed out and not yet returned.
 	headMem     int64
 	idleMem     int64   // of it, bytes idle in the free lists
@@ -231,8 +233,7 @@ func (e *Engine) Packet(p *capture.Packet) {
 
 // packet does the per-packet work of Packet and returns the packet's flow.
 func (e *Engine) packet(p *capture.Packet, ts time.Time) *flow {
-	k := makeKey(p)
-	h := e.flows.hash(&k)
+	k, h := e.keyOf(p)
 	f := e.flows.get(&k, h)
 	isTCP := p.Transport == capture.TCP
 	pureSYN := isTCP && p.TCPFlags&(capture.FlagSYN|capture.FlagACK) == capture.FlagSYN

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"testing"
 )
@@ -65,5 +66,27 @@ func TestIndexWrapsAndShifts(t *testing.T) {
 	}
 	if x.slots[0].f == nil || x.slots[x.mask].f == nil {
 		t.Fatalf("chain not shifted back over the end")
+	}
+}
+
+// TestEndpointLessOrdersBytes: the word-wise comparison orders endpoints
+// exactly as their address bytes, then ports, do (the flow key's
+// orientation, and so every record's client and server, rest on it).
+func TestEndpointLessOrdersBytes(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	pick := func() ([16]byte, uint16) {
+		var a [16]byte
+		for i := range a {
+			a[i] = byte(r.IntN(3)) * 0x7F // few values: equal prefixes are common
+		}
+		return a, uint16(r.IntN(3))
+	}
+	for range 100000 {
+		a, pa := pick()
+		b, pb := pick()
+		want := bytes.Compare(a[:], b[:]) < 0 || (a == b && pa < pb)
+		if got := endpointLess(a, pa, b, pb); got != want {
+			t.Fatalf("endpointLess(%x:%d, %x:%d) = %v, want %v", a, pa, b, pb, got, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"encoding/binary"
 	"net/netip"
 
 	"github.com/ibmitap/ibmitap/capture"
@@ -17,14 +18,16 @@ type key struct {
 	proto  uint8
 }
 
-// endpointLess orders endpoints by address bytes, then port.
+// endpointLess orders endpoints by address bytes, then port. The address
+// is compared as two big-endian words, which orders it as its bytes do.
 func endpointLess(a [16]byte, pa uint16, b [16]byte, pb uint16) bool {
-	if a != b {
-		for i := range a {
-			if a[i] != b[i] {
-				return a[i] < b[i]
-			}
-		}
+	ah, bh := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8])
+	if ah != bh {
+		return ah < bh
+	}
+	al, bl := binary.BigEndian.Uint64(a[8:]), binary.BigEndian.Uint64(b[8:])
+	if al != bl {
+		return al < bl
 	}
 	return pa < pb
 }

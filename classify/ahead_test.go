@@ -1,0 +1,142 @@
+package classify
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/ibmitap/ibmitap/capture"
+	"github.com/ibmitap/ibmitap/capture/synth"
+)
+
+// interleaved writes a capture of n TCP connections open at once, their
+// packets interleaved one by one (so that the packets ahead of each one
+// belong to other flows, new and old), some of them FTP and telnet logins
+// whose findings depend on the bytes.
+func interleaved(t *testing.T, n int) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "interleaved.pcap")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bw := bufio.NewWriter(f)
+	w, err := synth.NewWriter(bw, synth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type conv struct {
+		c    *synth.Conn
+		msgs []string
+	}
+	var cs []*conv
+	for i := range n {
+		cl := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, 9, byte(i >> 8), byte(i)}), uint16(30000+i))
+		port := []uint16{21, 23, 31000}[i%3]
+		c := &conv{c: w.TCP(cl, netip.AddrPortFrom(netip.MustParseAddr("10.1.0.1"), port))}
+		switch port {
+		case 21:
+			c.msgs = []string{"s220 ready\r\n", "cUSER U" + fmt.Sprint(i) + "\r\n", "s331 pw\r\n", "cPASS secret\r\n", "s230 ok\r\n"}
+		case 23:
+			c.msgs = []string{"s\xff\xfd\x18", "c\xff\xfb\x18", "slogin: ", "cuser\r\n"}
+		default:
+			c.msgs = []string{"c\x01\x02random", "s\x03\x04bytes"}
+		}
+		cs = append(cs, c)
+	}
+	for _, c := range cs {
+		c.c.SYN()
+	}
+	for _, c := range cs {
+		c.c.SYNACK()
+	}
+	for _, c := range cs {
+		c.c.Ack(synth.Client)
+	}
+	for more := true; more; {
+		more = false
+		for _, c := range cs {
+			if len(c.msgs) == 0 {
+				continue
+			}
+			m := c.msgs[0]
+			c.msgs = c.msgs[1:]
+			side := synth.Client
+			if m[0] == 's' {
+				side = synth.Server
+			}
+			c.c.Send(side, []byte(m[1:]))
+			more = true
+		}
+	}
+	for _, c := range cs {
+		c.c.Close()
+	}
+	if err := bw.Flush(); err != nil || w.Err() != nil {
+		t.Fatal(err, w.Err())
+	}
+	f.Close()
+	return path
+}
+
+// TestHintsChangeNothing: reading through capture.Prefetch, whose look
+// ahead makes Drain prefetch slots and flows and hand each packet the key
+// worked out in advance, gives the very flows a plain read gives, on every
+// capture of testdata and on a capture of 3,000 interleaved connections.
+func TestHintsChangeNothing(t *testing.T) {
+	files := []string{interleaved(t, 3000)}
+	for _, pat := range []string{"../testdata/*.pcap", "../testdata/*.pcapng", "../testdata/*/*.pcap"} {
+		m, _ := filepath.Glob(pat)
+		files = append(files, m...)
+	}
+	run := func(name string, ahead bool) ([]Flow, int) {
+		f, err := capture.OpenFile(name)
+		if err != nil {
+			return nil, 0
+		}
+		defer f.Close()
+		var src capture.Source = f
+		if ahead {
+			pf := capture.NewPrefetch(f)
+			defer pf.Close()
+			src = pf
+		}
+		var flows []Flow
+		e, err := New(Config{Emit: func(fl *Flow) {
+			c := *fl
+			c.Findings = slices.Clone(fl.Findings)
+			flows = append(flows, c)
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Drain(src, e, nil); err != nil && !errors.Is(err, io.EOF) {
+			t.Logf("%s: %v", name, err)
+		}
+		e.Flush()
+		used := 0
+		if ahead {
+			used = int(e.hintsUsed)
+		}
+		return flows, used
+	}
+	hinted := 0
+	for _, name := range files {
+		plain, _ := run(name, false)
+		got, used := run(name, true)
+		hinted += used
+		if !reflect.DeepEqual(got, plain) {
+			t.Errorf("%s: %d flows with hints, %d without, or they differ", name, len(got), len(plain))
+		}
+	}
+	if hinted < 10000 {
+		t.Errorf("only %d packets used a hint: the look ahead is not wired", hinted)
+	}
+}
