@@ -87,7 +87,10 @@ func (e *Engine) newFlow(k key, h uint64, p *capture.Packet, ts time.Time) *flow
 		f.midStream = p.Transport == capture.TCP
 	}
 	if x, ok := e.dataExpectation(f); ok {
-		f.expected = &x
+		// A copy declared here: taking x's own address would move x to
+		// the heap on every call, one allocation per new flow.
+		kept := x
+		f.expected = &kept
 	}
 	e.flows.put(f, h)
 	e.listOf(f).pushBack(f)
