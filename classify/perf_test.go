@@ -171,7 +171,15 @@ func BenchmarkDetectUnrecognised(b *testing.B) {
 	base := newConv("10.0.0.2:40001", "10.0.0.1:23456").open().
 		pkt(true, capture.FlagACK, "\x01"+randomText(r, 600)).pkt(false, capture.FlagACK, "\x02"+randomText(r, 1400)).close()
 	e, _ := New(Config{Emit: func(*Flow) {}, MaxFlows: 1024})
-	pkts := append([]capture.Packet(nil), base.pkts...)
+	replayFlows(b, e, base, false)
+}
+
+// replayFlows feeds c's packets to e once per iteration of b, each time
+// from a new client port (c's client port is 40001); with inspect the
+// engine inspects after every packet, as when other flows start between
+// them.
+func replayFlows(b *testing.B, e *Engine, c *conv, inspect bool) {
+	pkts := append([]capture.Packet(nil), c.pkts...)
 	port := uint16(0)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -184,6 +192,9 @@ func BenchmarkDetectUnrecognised(b *testing.B) {
 				p.DstPort = port
 			}
 			e.Packet(&p)
+			if inspect {
+				e.inspectDirty()
+			}
 		}
 	}
 }
@@ -227,22 +238,7 @@ func BenchmarkDetectGrowing(b *testing.B) {
 		}})
 	}
 	e, _ := New(Config{Emit: func(*Flow) {}, MaxFlows: 1024, Detectors: dets})
-	pkts := append([]capture.Packet(nil), base.pkts...)
-	port := uint16(0)
-	b.ReportAllocs()
-	for b.Loop() {
-		port++
-		for i := range pkts {
-			p := pkts[i]
-			if p.SrcPort == 40001 {
-				p.SrcPort = port
-			} else {
-				p.DstPort = port
-			}
-			e.Packet(&p)
-			e.inspectDirty() // as when other flows start between the segments
-		}
-	}
+	replayFlows(b, e, base, true)
 	b.ReportMetric(float64(calls)/float64(b.N), "passes/flow")
 }
 

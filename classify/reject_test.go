@@ -16,9 +16,7 @@ import (
 // of the heads it matched on may have been rejected by it. A Reject that
 // says "not me" too early would lose a detection for good.
 func TestRejectSound(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/*.pcap*")
-	more, _ := filepath.Glob("../testdata/*/*.pcap*")
-	files = append(files, more...)
+	files := captureFiles()
 	if len(files) < 20 {
 		t.Fatalf("only %d captures in ../testdata", len(files))
 	}
@@ -51,24 +49,7 @@ func TestRejectSound(t *testing.T) {
 			return true
 		}})
 	}
-	for _, name := range files {
-		if strings.Contains(name, "golden") {
-			continue
-		}
-		src, err := capture.OpenFile(name)
-		if err != nil {
-			continue // captures that fail on purpose
-		}
-		e, err := New(Config{Detectors: dets, Emit: func(*Flow) {}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := Drain(src, e, nil); err != nil && !errors.Is(err, io.EOF) {
-			t.Logf("%s: %v", name, err)
-		}
-		e.Flush()
-		src.Close()
-	}
+	runCaptures(t, files, dets)
 	if checked < 50 {
 		t.Errorf("only %d matches checked", checked)
 	}
@@ -82,9 +63,7 @@ func TestRejectSound(t *testing.T) {
 // promises too much would make the engine skip an inspection that
 // mattered.
 func TestWaitSound(t *testing.T) {
-	files, _ := filepath.Glob("../testdata/*.pcap*")
-	more, _ := filepath.Glob("../testdata/*/*.pcap*")
-	files = append(files, more...)
+	files := captureFiles()
 	checked := 0
 	mark := func(w, have int) int {
 		if w <= 0 {
@@ -119,13 +98,31 @@ func TestWaitSound(t *testing.T) {
 			return got
 		}})
 	}
+	runCaptures(t, files, dets)
+	if checked < 50 {
+		t.Errorf("only %d promises checked", checked)
+	}
+	t.Logf("%d promises checked over %d captures", checked, len(files))
+}
+
+// captureFiles lists the captures of testdata.
+func captureFiles() []string {
+	files, _ := filepath.Glob("../testdata/*.pcap*")
+	more, _ := filepath.Glob("../testdata/*/*.pcap*")
+	return append(files, more...)
+}
+
+// runCaptures runs every capture of files (but the golden outputs and the
+// captures that fail to open on purpose) through an engine with dets.
+func runCaptures(t *testing.T, files []string, dets []Detector) {
+	t.Helper()
 	for _, name := range files {
 		if strings.Contains(name, "golden") {
 			continue
 		}
 		src, err := capture.OpenFile(name)
 		if err != nil {
-			continue
+			continue // captures that fail on purpose
 		}
 		e, err := New(Config{Detectors: dets, Emit: func(*Flow) {}})
 		if err != nil {
@@ -137,8 +134,4 @@ func TestWaitSound(t *testing.T) {
 		e.Flush()
 		src.Close()
 	}
-	if checked < 50 {
-		t.Errorf("only %d promises checked", checked)
-	}
-	t.Logf("%d promises checked over %d captures", checked, len(files))
 }
