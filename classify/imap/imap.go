@@ -99,10 +99,12 @@ func walk(c, s []byte, v *detect.Verdict) {
 		if !ok {
 			return
 		}
-		c = rest
+		// A literal's bytes are data, never a command: a password sent
+		// as one may read like a tagged line.
+		c = skipLiterals(ln, rest)
 		tag, cmd, ok := tagged(ln)
 		if !ok {
-			continue // a literal's continuation or a SASL response
+			continue // a SASL response
 		}
 		// Answers come in command order (a client waits for the tagged
 		// answer before STARTTLS and LOGIN), so each search starts after
@@ -145,6 +147,54 @@ func walk(c, s []byte, v *detect.Verdict) {
 			}
 		}
 	}
+}
+
+// maxLiteralDigits bounds the length count of a literal: ten digits hold
+// every count of RFC 9051's number (32 bits) without overflow.
+const maxLiteralDigits = 10
+
+// literal reads the literal announcement a line ends in: "{N}" (RFC 3501
+// §4.3), "{N+}" (non-synchronising, RFC 7888) or "~{N}" (RFC 3516). It
+// returns N.
+func literal(ln []byte) (n int, ok bool) {
+	if len(ln) < 3 || ln[len(ln)-1] != '}' {
+		return 0, false
+	}
+	d := ln[:len(ln)-1]
+	if d[len(d)-1] == '+' {
+		d = d[:len(d)-1]
+	}
+	i := bytes.LastIndexByte(d, '{')
+	if i < 0 || i == len(d)-1 || len(d)-1-i > maxLiteralDigits {
+		return 0, false
+	}
+	for _, c := range d[i+1:] {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// skipLiterals returns the client bytes after the command whose first line
+// is ln (rest follows it): while a line of the command ends in a literal
+// announcement, the literal's bytes and the line that goes on after them
+// belong to the command. nil when the head ends inside the command.
+func skipLiterals(ln, rest []byte) []byte {
+	for range maxCommands {
+		n, ok := literal(ln)
+		if !ok {
+			return rest
+		}
+		if n > len(rest) {
+			return nil
+		}
+		if ln, rest, ok = starttls.Line(rest[n:]); !ok {
+			return nil
+		}
+	}
+	return nil
 }
 
 // firstString returns the first argument of a command: an atom or a quoted

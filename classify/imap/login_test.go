@@ -50,10 +50,8 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 			l.In.S2C = detecttest.Cat(greet, "* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK\r\na2 NO [AUTHENTICATIONFAILED] Invalid credentials\r\n")
 			l.User = string(qu)
 		case 2:
-			// A literal's text is the rest of the next client line; the
-			// detector skips it as an untagged line, so the password
-			// here holds no blank: "t LOGIN x" in a literal would read
-			// as a command (see the report of the masking oracles).
+			// The literal's bytes may read like a command ("t LOGIN
+			// x"): the detector skips them by their count.
 			l.In.C2S = detecttest.Cat("a1 LOGIN ", u, fmt.Sprintf(" {%d}\r\n", len(pw)), pw, "\r\na2 SELECT INBOX\r\n")
 			l.In.S2C = detecttest.Cat(greet, "+ Ready for literal data\r\na1 OK LOGIN completed\r\na2 OK\r\n")
 			l.User = string(u)
@@ -72,14 +70,40 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 // FuzzIMAPLogin is the secret oracle: around a fuzzed password, user and
 // greeting, no form of the password reaches the verdict (detecttest.CheckLogin).
 func FuzzIMAPLogin(f *testing.F) {
+	// A literal password that reads like commands (the walk once took it
+	// for them).
+	f.Add(uint8(2), []byte("bob"), []byte("t LOGIN topsecret\r\nu STARTTLS"), []byte("ready"))
 	detecttest.FuzzLogin(f, Detect, login, 4, keep, "ibmitst", `Fake-Pw-mail-5T "q" \b`, "Dovecot ready.")
 }
 
+// TestLiteralPasswordNotACommand is the regression of a password sent as a
+// literal that reads like a tagged LOGIN: its bytes were walked as a
+// command, and the "user" of that command was the password.
+func TestLiteralPasswordNotACommand(t *testing.T) {
+	for _, open := range []string{"{17}", "{17+}"} {
+		in := detect.Input{ServerPort: 143, Transport: 6,
+			C2S: []byte("a1 LOGIN bob " + open + "\r\nt LOGIN topsecret\r\na2 SELECT INBOX\r\n"),
+			S2C: []byte("* OK ready\r\n+ Ready\r\na1 OK\r\na2 OK\r\n")}
+		var v detect.Verdict
+		if !Detect(&in, &v) {
+			t.Fatalf("%s: not recognised", open)
+		}
+		for _, s := range detecttest.Strings(&v) {
+			if bytes.Contains([]byte(s), []byte("topsecret")) {
+				t.Fatalf("%s: the password reached the verdict: %q", open, detecttest.Strings(&v))
+			}
+		}
+		if v.User != "bob" || len(v.Findings) != 1 {
+			t.Errorf("%s: user %q findings %s, want bob and one", open, v.User, detecttest.Kinds(&v))
+		}
+	}
+}
+
 // keep says which password bytes a mode carries: a quoted string text, a
-// literal any byte but the line end (and here no blank, see login).
+// literal any byte (a line end too: its count frames it).
 func keep(mode uint8, c byte) bool {
 	if mode%4 == 2 {
-		return detecttest.NotLineEnd(c) && c != ' '
+		return true
 	}
 	return detecttest.TextByte(c)
 }
