@@ -21,6 +21,11 @@ func FuzzRexecDetect(f *testing.F) {
 		if !ok && (v.Protocol != "" || len(v.Findings) > 0) {
 			t.Fatalf("rejected but verdict filled: %+v", v)
 		}
+		if ok {
+			if msg := detecttest.PrefixRejected(&in, Reject); msg != "" {
+				t.Fatalf("Reject is not sound: %s", msg)
+			}
+		}
 		// The password (third NUL-terminated field) must reach no string of
 		// the verdict: masked with other bytes of the same length, the
 		// verdict must read the same.

@@ -3,6 +3,7 @@ package detecttest
 import (
 	"bufio"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -266,15 +267,38 @@ func CheckRejects(t *testing.T, reject detect.RejectFunc, det detect.Func, cases
 			}
 			continue
 		}
-		for i := 0; i <= len(tc.C2S); i++ {
-			for j := 0; j <= len(tc.S2C); j++ {
-				p := in
-				p.C2S, p.S2C = tc.C2S[:i], tc.S2C[:j]
-				if reject(&p) {
-					t.Errorf("%s: the prefix (%d, %d bytes) is ruled out", tc.Name, i, j)
-					return
-				}
+		if msg := PrefixRejected(&in, reject); msg != "" {
+			t.Errorf("%s: %s", tc.Name, msg)
+		}
+	}
+}
+
+// PrefixRejected returns "" when reject rules out none of the prefixes
+// of in's heads (each direction cut at a grid of lengths and at every
+// byte of its first 64), else which prefix it ruled out. Run it on heads
+// the detector matches: a Reject must never rule out what more bytes turn
+// into a match.
+func PrefixRejected(in *detect.Input, reject detect.RejectFunc) string {
+	cuts := func(n int) []int {
+		var c []int
+		for i := 0; i <= min(n, 64); i++ {
+			c = append(c, i)
+		}
+		for _, i := range []int{128, 256, 512, 1024, 4096} {
+			if i < n {
+				c = append(c, i)
+			}
+		}
+		return append(c, n)
+	}
+	for _, i := range cuts(len(in.C2S)) {
+		for _, j := range cuts(len(in.S2C)) {
+			p := *in
+			p.C2S, p.S2C = in.C2S[:i], in.S2C[:j]
+			if reject(&p) {
+				return fmt.Sprintf("the prefix (%d, %d bytes) is ruled out", i, j)
 			}
 		}
 	}
+	return ""
 }
