@@ -156,3 +156,24 @@ func TestWaitFixtures(t *testing.T) {
 		}
 	}
 }
+
+// TestSettleUnderPressure: settling a direction with the head memory used
+// up keeps its buffer (cut to what the detector reads) rather than taking
+// another flow's heads.
+func TestSettleUnderPressure(t *testing.T) {
+	a := newConv("10.0.0.3:40001", "10.0.0.1:23456").open().pkt(true, capture.FlagACK, strings.Repeat("\x01", 100))
+	b := newConv("10.0.0.2:40001", "10.0.0.1:8080").open().
+		pkt(true, capture.FlagACK, "GET / HTTP/1.1\r\n\r\n").
+		pkt(false, capture.FlagACK, "HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n"+strings.Repeat("b", 3000))
+	e, _ := New(Config{Emit: func(*Flow) {}, HeadMemory: 128 + 128 + 4096})
+	feed(e, a)
+	feed(e, b)
+	e.inspectDirty()
+	fa, fb := e.lookup(&a.pkts[0]), e.lookup(&b.pkts[0])
+	if e.stats.HeadsReclaimed != 0 || !fa.buffering {
+		t.Errorf("settling took another flow's heads (%d reclaimed)", e.stats.HeadsReclaimed)
+	}
+	if fb.verdict().Protocol != "http" || !fb.d.heads[s2c].done {
+		t.Errorf("http flow: verdict %q, server side settled %v", fb.verdict().Protocol, fb.d.heads[s2c].done)
+	}
+}

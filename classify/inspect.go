@@ -200,18 +200,22 @@ func (e *Engine) inspect(f *flow) {
 		if f.midStream {
 			d.wait(detect.Wait{}, in) // the fallback looks at every new byte
 		}
-	} else {
+	}
+	settled := v.Done
+	if matched >= 0 {
 		d.wait(v.Wait, in)
-		for dir, done := range v.Done {
-			if done.Final {
-				e.settle(f, dir, done.Keep)
-			}
-		}
 		v.Done, v.Wait = [2]detect.Done{}, detect.Wait{}
+	} else {
+		settled = [2]detect.Done{}
 	}
 	f.matched = int8(matched)
 	e.setVerdict(f, v)
 	*in, *v = detect.Input{}, detect.Verdict{} // keep no head or finding alive
+	for dir, done := range settled {
+		if done.Final {
+			e.settle(f, dir, done.Keep)
+		}
+	}
 	e.learnFrom(f)
 	if e.cfg.Finding != nil {
 		e.streamEarly(f)

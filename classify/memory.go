@@ -97,10 +97,12 @@ func (e *Engine) settle(f *flow, dir, keep int) {
 		return
 	}
 	h.buf = h.buf[:keep]
-	if _, size := e.headClass(keep); size < cap(h.buf) {
-		e.current = f
+	// A smaller buffer only when one is free or the budget has room:
+	// settling never takes other flows' heads (reclaim).
+	ci, size := e.headClass(keep)
+	if size < cap(h.buf) && (len(e.bufs[ci]) > 0 || e.headMem+int64(size) <= e.cfg.HeadMemory) {
 		b := e.grow(nil, keep)
-		e.current, e.allocFailed = nil, false
+		e.allocFailed = false
 		if b != nil {
 			b = append(b, h.buf...)
 			e.putHead(h.buf)
