@@ -2,7 +2,6 @@ package smtp
 
 import (
 	"bytes"
-	"encoding/base64"
 	"fmt"
 
 	"github.com/ibmitap/ibmitap/classify/detect"
@@ -113,7 +112,7 @@ func auth(arg, c, s []byte, code int, have bool, v *detect.Verdict) ([]byte, []b
 				code, s = 0, srest
 			}
 		}
-		user = plainUser(resp)
+		user = starttls.PlainUser(resp)
 	case bytes.EqualFold(mech, []byte("LOGIN")):
 		// 334 "Username:", the user, 334 "Password:", the password; the
 		// user may come with the command already.
@@ -128,7 +127,7 @@ func auth(arg, c, s []byte, code int, have bool, v *detect.Verdict) ([]byte, []b
 				s = srest
 			}
 		}
-		user = decoded(u)
+		user = starttls.LoginUser(u)
 		if _, rest, ok := starttls.Line(c); ok {
 			c = rest // the password
 			if _, srest, ok := starttls.Reply(s); ok {
@@ -138,54 +137,8 @@ func auth(arg, c, s []byte, code int, have bool, v *detect.Verdict) ([]byte, []b
 	default:
 		return c, s // challenge-response mechanisms send no password
 	}
-	f := detect.Finding{
-		Kind: detect.KindCleartextPassword, Severity: detect.SevCritical,
-		Message:   "SMTP AUTH password sent in clear",
-		Protocol:  "smtp AUTH",
-		Mechanism: string(bytes.ToUpper(mech)),
-		User:      user,
-	}
-	if user != "" {
-		f.Message += " for user " + user
-		v.User = user
-	}
-	v.Add(f)
+	starttls.SASLPassword(v, "SMTP AUTH", "smtp AUTH", string(bytes.ToUpper(mech)), user)
 	return c, s
-}
-
-// plainUser returns the authentication identity of an AUTH PLAIN response
-// (authzid NUL authcid NUL passwd, base64).
-func plainUser(resp []byte) string {
-	b, err := base64.StdEncoding.AppendDecode(nil, bytes.TrimSpace(resp))
-	if err != nil {
-		return ""
-	}
-	parts := bytes.SplitN(b, []byte{0}, 3)
-	if len(parts) != 3 || !printable(parts[1]) {
-		return ""
-	}
-	return string(parts[1])
-}
-
-// decoded returns a base64 user name, or "" when it is not printable text.
-func decoded(b []byte) string {
-	d, err := base64.StdEncoding.AppendDecode(nil, bytes.TrimSpace(b))
-	if err != nil || !printable(d) {
-		return ""
-	}
-	return string(d)
-}
-
-func printable(b []byte) bool {
-	if len(b) == 0 || len(b) > 256 {
-		return false
-	}
-	for _, c := range b {
-		if c < 0x21 || c > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // Reject reports that no more bytes can make Detect match: a capture that
