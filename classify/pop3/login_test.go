@@ -2,6 +2,7 @@ package pop3
 
 import (
 	"crypto/md5"
+	"encoding/base64"
 	"encoding/hex"
 	"testing"
 
@@ -29,15 +30,18 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 			l.In.C2S = detecttest.Cat("AUTH PLAIN ", plain, "\r\nSTAT\r\n")
 			l.In.S2C = detecttest.Cat(greet, "+OK Logged in.\r\n+OK 0 0\r\n")
 			l.Forms = append(l.Forms, plain)
+			l.User = string(u)
 		case 2:
 			l.In.C2S = detecttest.Cat("CAPA\r\nAUTH PLAIN\r\n", plain, "\r\nSTAT\r\n")
 			l.In.S2C = detecttest.Cat(greet, "+OK\r\nSASL PLAIN\r\n.\r\n+ \r\n+OK Logged in.\r\n+OK 0 0\r\n")
 			l.Forms = append(l.Forms, plain)
+			l.User = string(u)
 		case 3:
 			b := detecttest.B64(pw)
 			l.In.C2S = detecttest.Cat("AUTH LOGIN\r\n", detecttest.B64(u), "\r\n", b, "\r\nSTAT\r\n")
 			l.In.S2C = detecttest.Cat(greet, "+ VXNlcm5hbWU6\r\n+ UGFzc3dvcmQ6\r\n+OK Logged in.\r\n+OK 0 0\r\n")
 			l.Forms = append(l.Forms, b)
+			l.User = string(u)
 		case 4:
 			// APOP sends no password, but its digest is as guessable as
 			// a substitute: it must not reach the verdict either. The
@@ -55,5 +59,11 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 // FuzzPOP3Login is the secret oracle: around a fuzzed password, user and
 // greeting, no form of the password reaches the verdict (detecttest.CheckLogin).
 func FuzzPOP3Login(f *testing.F) {
+	// AUTH LOGIN passwords whose base64 spells a command (the walk once
+	// read them as STLS and USER).
+	for _, cmd := range []string{"STLS", "USER"} {
+		pw, _ := base64.StdEncoding.DecodeString(cmd)
+		f.Add(uint8(3), []byte("bob"), pw, []byte("ready"))
+	}
 	detecttest.FuzzLogin(f, Detect, login, 5, detecttest.AnyMode(detecttest.NotLineEnd), "ibmitst", "Fake-Pw-mail-5T", "Dovecot ready.")
 }
