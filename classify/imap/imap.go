@@ -124,6 +124,10 @@ func walk(c, s []byte, v *detect.Verdict) {
 			}
 			return
 		}
+		if arg, ok := starttls.Verb(cmd, "AUTHENTICATE"); ok {
+			authenticate(arg, c, have && word == "NO", v)
+			continue
+		}
 		if arg, ok := starttls.Verb(cmd, "LOGIN"); ok {
 			user := firstString(arg)
 			v.User = user
@@ -146,6 +150,45 @@ func walk(c, s []byte, v *detect.Verdict) {
 				})
 			}
 		}
+	}
+}
+
+// authenticate reports an AUTHENTICATE command (RFC 9051 §6.2.2) whose
+// mechanism sends the password (PLAIN, LOGIN) with the user its first
+// response names: the initial response (RFC 4959) or the client's next
+// line. c holds the client bytes after the command; refused says the
+// server answered NO.
+func authenticate(arg, c []byte, refused bool, v *detect.Verdict) {
+	mech, first, _ := bytes.Cut(arg, []byte(" "))
+	plain, login := bytes.EqualFold(mech, []byte("PLAIN")), bytes.EqualFold(mech, []byte("LOGIN"))
+	if !plain && !login {
+		return // challenge-response mechanisms send no password
+	}
+	if len(first) == 0 || bytes.Equal(first, []byte("=")) {
+		ln, _, ok := starttls.Line(c)
+		if !ok || bytes.Equal(ln, []byte("*")) {
+			return // not sent yet, or cancelled (RFC 9051 §6.2.2)
+		}
+		if _, _, ok := tagged(ln); ok {
+			return // the next command: no response was sent
+		}
+		first = ln
+	}
+	user := ""
+	if plain {
+		user = starttls.PlainUser(first)
+	} else {
+		user = starttls.LoginUser(first)
+	}
+	m := string(bytes.ToUpper(mech))
+	starttls.SASLPassword(v, "IMAP AUTHENTICATE "+m, "imap AUTHENTICATE", m, user)
+	if refused {
+		v.Add(detect.Finding{
+			Kind: detect.KindAuthFailure, Severity: detect.SevMedium,
+			Message:  fmt.Sprintf("IMAP login failed (NO after AUTHENTICATE) for user %s", user),
+			User:     user,
+			Protocol: "imap AUTHENTICATE",
+		})
 	}
 }
 

@@ -56,12 +56,11 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 			l.In.S2C = detecttest.Cat(greet, "+ Ready for literal data\r\na1 OK LOGIN completed\r\na2 OK\r\n")
 			l.User = string(u)
 		case 3:
-			// The detector reports no AUTHENTICATE today; the response
-			// must still reach nothing.
 			b := detecttest.B64(detecttest.Cat(byte(0), u, byte(0), pw))
 			l.In.C2S = detecttest.Cat("a1 AUTHENTICATE PLAIN\r\n", b, "\r\na2 SELECT INBOX\r\n")
 			l.In.S2C = detecttest.Cat(greet, "+ \r\na1 OK\r\na2 OK\r\n")
-			l.Forms, l.Kind = append(l.Forms, b), ""
+			l.Forms = append(l.Forms, b)
+			l.User = string(u)
 		}
 		return l
 	}
