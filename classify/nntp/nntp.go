@@ -102,6 +102,10 @@ func walk(c, s []byte, v *detect.Verdict) {
 		if !ok {
 			continue
 		}
+		if m, ok := starttls.Verb(arg, "SASL"); ok {
+			c, s = sasl(m, c, s, code, have, v)
+			continue
+		}
 		if u, ok := starttls.Verb(arg, "USER"); ok {
 			user = string(bytes.TrimSpace(u))
 			if len(user) > 64 {
@@ -121,6 +125,69 @@ func walk(c, s []byte, v *detect.Verdict) {
 			v.Add(f)
 		}
 	}
+}
+
+// maxSASLSteps bounds the client responses of one AUTHINFO SASL exchange.
+const maxSASLSteps = 8
+
+// sasl follows an AUTHINFO SASL command (RFC 4643 §2.4) whose reply (code,
+// have) was read: the client's responses go with the server's 383
+// continuations up to its final reply, and are never read as commands (a
+// 6-byte password's base64 can spell STARTTLS). PLAIN and LOGIN are
+// reported with the user their first response names. It returns the
+// streams after the exchange.
+func sasl(arg, c, s []byte, code int, have bool, v *detect.Verdict) ([]byte, []byte) {
+	mech, first, _ := bytes.Cut(arg, []byte(" "))
+	if bytes.Equal(first, []byte("=")) {
+		first = nil // an empty initial response
+	}
+	plain, login := bytes.EqualFold(mech, []byte("PLAIN")), bytes.EqualFold(mech, []byte("LOGIN"))
+	// Without the server's replies, PLAIN's and LOGIN's responses are
+	// still known: one PLAIN message, the LOGIN user and password.
+	need := 0
+	switch {
+	case plain:
+		need = 1
+	case login:
+		need = 2
+	}
+	n := 0
+	if len(first) > 0 {
+		n = 1
+	}
+	for n < maxSASLSteps && (have && code == 383 || !have && n < need) {
+		ln, rest, ok := starttls.Line(c)
+		if !ok {
+			break
+		}
+		c = rest
+		if have {
+			code, have = 0, false
+			if r, srest, ok := starttls.Line(s); ok {
+				if cd, _, ok := starttls.Code(r); ok {
+					code, have, s = cd, true, srest
+				}
+			}
+		}
+		if bytes.Equal(ln, []byte("*")) {
+			return c, s // cancelled: the server's 481 ends the exchange
+		}
+		if n == 0 {
+			first = ln
+		}
+		n++
+	}
+	if !plain && !login || len(first) == 0 {
+		return c, s // challenge-response mechanisms send no password
+	}
+	user := ""
+	if plain {
+		user = starttls.PlainUser(first)
+	} else {
+		user = starttls.LoginUser(first)
+	}
+	starttls.SASLPassword(v, "NNTP AUTHINFO SASL", "nntp AUTHINFO SASL", string(bytes.ToUpper(mech)), user)
+	return c, s
 }
 
 // Reject reports that no more bytes can make Detect match: a capture that
