@@ -47,15 +47,14 @@ func login(mode uint8, user, db []byte) func(pw []byte) detecttest.Login {
 			l.In.C2S = detecttest.Cat(ssl, startup, msg('p', detecttest.Cat(pw, byte(0))))
 			l.In.S2C = detecttest.Cat("N", auth(3, nil), ok)
 		case 2:
-			// md5(md5(password + user) + salt), in hex after "md5": the
-			// detector reports nothing of it today.
+			// md5(md5(password + user) + salt), in hex after "md5".
 			salt := []byte{0x5a, 0x17, 0xc3, 0x01}
 			inner := md5.Sum(detecttest.Cat(pw, u))
 			outer := md5.Sum(detecttest.Cat(hex.EncodeToString(inner[:]), salt))
 			h := detecttest.Cat("md5", hex.EncodeToString(outer[:]))
 			l.In.C2S = detecttest.Cat(startup, msg('p', detecttest.Cat(h, byte(0))))
 			l.In.S2C = detecttest.Cat(auth(5, salt), ok)
-			l.Forms, l.Kind = append(l.Forms, h), ""
+			l.Forms, l.Kind = append(l.Forms, h), detect.KindPasswordHashExposed
 		case 3:
 			proof := sha256.Sum256(pw)
 			first := []byte("n,,n=,r=rOprNGfwEbeRWgbNEkqO")

@@ -93,7 +93,10 @@ func params(b []byte, whole bool) bool {
 
 // startup reads a StartupMessage at the start of c for its user, and the
 // server's first authentication request in s: a cleartext password request
-// answered by the client is a finding.
+// answered by the client is a finding, and so is an MD5 request answered
+// (the salt and the answer give an offline guess). SCRAM-SHA-256 is
+// built to resist exactly that guess from a passive copy, and is left
+// alone.
 func startup(c, s []byte, v *detect.Verdict) {
 	if len(c) < 8 || binary.BigEndian.Uint32(c[4:]) != protocol3 {
 		return
@@ -119,23 +122,64 @@ func startup(c, s []byte, v *detect.Verdict) {
 		}
 		body = body[e+1:]
 	}
-	// AuthenticationCleartextPassword: 'R', length 8, code 3; the client
-	// answers with a PasswordMessage ('p').
-	if len(s) >= 9 && s[0] == 'R' && binary.BigEndian.Uint32(s[1:]) == 8 && binary.BigEndian.Uint32(s[5:]) == 3 {
-		rest := c[n:]
-		if len(rest) >= 5 && rest[0] == 'p' {
-			f := detect.Finding{
-				Kind: detect.KindCleartextPassword, Severity: detect.SevCritical,
-				Message:  "PostgreSQL password sent in clear (password authentication)",
-				User:     v.User,
-				Protocol: "postgresql PasswordMessage",
-			}
-			if v.User != "" {
-				f.Message += " for user " + v.User
-			}
-			v.Add(f)
+	// The server's first authentication request ('R'), and the client's
+	// PasswordMessage ('p') after the StartupMessage.
+	if len(s) < 9 || s[0] != 'R' {
+		return
+	}
+	rest := c[n:]
+	if len(rest) < 5 || rest[0] != 'p' {
+		return
+	}
+	switch ln, code := binary.BigEndian.Uint32(s[1:]), binary.BigEndian.Uint32(s[5:]); {
+	case ln == 8 && code == 3:
+		// AuthenticationCleartextPassword: the message is the password.
+		f := detect.Finding{
+			Kind: detect.KindCleartextPassword, Severity: detect.SevCritical,
+			Message:  "PostgreSQL password sent in clear (password authentication)",
+			User:     v.User,
+			Protocol: "postgresql PasswordMessage",
+		}
+		if v.User != "" {
+			f.Message += " for user " + v.User
+		}
+		v.Add(f)
+	case ln == 12 && code == 5 && len(s) >= 13 && md5Response(rest):
+		// AuthenticationMD5Password with its 4-byte salt: the answer
+		// is md5(md5(password + user) + salt) in hex, and with the salt
+		// in view a dictionary can be tried against it offline.
+		f := detect.Finding{
+			Kind: detect.KindPasswordHashExposed, Severity: detect.SevHigh,
+			Message:   "PostgreSQL MD5 password response and its salt visible: the password can be guessed offline",
+			User:      v.User,
+			Protocol:  "postgresql PasswordMessage",
+			Mechanism: "MD5",
+			Length:    3 + 32, // the answer's, fixed by the mechanism
+		}
+		if v.User != "" {
+			f.Message += " (user " + v.User + ")"
+		}
+		v.Add(f)
+	}
+}
+
+// md5Response reports whether p starts with a PasswordMessage holding an
+// MD5 answer: "md5", 32 hex digits and the NUL.
+func md5Response(p []byte) bool {
+	const n = 4 + 3 + 32 + 1
+	if len(p) < 1+n || binary.BigEndian.Uint32(p[1:]) != n {
+		return false
+	}
+	b := p[5 : 1+n]
+	if !bytes.HasPrefix(b, []byte("md5")) || b[len(b)-1] != 0 {
+		return false
+	}
+	for _, c := range b[3 : len(b)-1] {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
 		}
 	}
+	return true
 }
 
 // Reject reports that no more bytes can make Detect match: a capture that

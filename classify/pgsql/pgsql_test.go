@@ -28,6 +28,11 @@ var transcripts = []detecttest.Transcript{
 	// A plain StartupMessage with database first.
 	{Name: "startup without SSLRequest", C2S: "0000001b 00030000 6461746162617365 00 7800 7573657200 7500 00", S2C: "", OK: true,
 		Want: up{Protocol: "postgresql", User: "u"}},
+	{Name: "MD5 answer and salt", C2S: "00000012 00030000 7573657200 626f6200 00 70 00000028 6d6435 3031323334353637383961626364656630313233343536373839616263646566 00", S2C: "52 0000000c 00000005 01020304", OK: true,
+		Want: up{Protocol: "postgresql", User: "bob", Kinds: detecttest.HashExposed}},
+	{Name: "MD5 answer, salt not captured", C2S: "00000012 00030000 7573657200 626f6200 00 70 00000028 6d6435 3031323334353637383961626364656630313233343536373839616263646566 00", S2C: "", OK: true, Want: up{Protocol: "postgresql", User: "bob"}},
+	{Name: "MD5 request, answer no MD5 digest", C2S: "00000012 00030000 7573657200 626f6200 00 70 00000009 7365637200", S2C: "52 0000000c 00000005 01020304", OK: true,
+		Want: up{Protocol: "postgresql", User: "bob"}},
 	{Name: "SSLRequest answered by something else", C2S: "00000008 04d2162f", S2C: "48", OK: false, Want: up{}},
 	{Name: "length 8, other code", C2S: "00000008 04d21631", S2C: "", OK: false, Want: up{}},
 	{Name: "startup with an unknown parameter", C2S: "00000011 00030000 666f6f00 6200 00", S2C: "", OK: false, Want: up{}},

@@ -40,9 +40,10 @@ type Suite struct {
 
 // Finding kinds with severities as the upgrade tables write them (Kinds).
 const (
-	Refused    = "tls_upgrade_refused/medium"
-	ClearPw    = "cleartext_password/critical"
-	AuthFailed = "authentication_failure/medium"
+	Refused     = "tls_upgrade_refused/medium"
+	ClearPw     = "cleartext_password/critical"
+	AuthFailed  = "authentication_failure/medium"
+	HashExposed = "password_hash_exposed/high"
 )
 
 // Run runs the table checks as subtests: the recorded flows, the
