@@ -66,14 +66,16 @@ func sha2(pw []byte) []byte {
 
 // login builds a MySQL login around a password: a HandshakeResponse41 with
 // a mysql_native_password or caching_sha2_password scramble, or with
-// mysql_clear_password's password itself, to a server with or without
-// CLIENT_SSL, the database name from fuzzed bytes.
+// mysql_clear_password's password itself, or a native scramble the server
+// answers with an AuthSwitchRequest to mysql_clear_password, to a server
+// with or without CLIENT_SSL, the database name from fuzzed bytes.
 func login(mode uint8, user, db []byte) func(pw []byte) detecttest.Login {
 	u := detecttest.Keep(user, 64, "bob", func(c byte) bool { return c != 0 && detecttest.TextByte(c) })
 	d := detecttest.Keep(db, 64, "test", func(c byte) bool { return c != 0 })
-	plugins := []string{"mysql_native_password", "caching_sha2_password", "mysql_clear_password"}
-	plugin := plugins[int(mode)%len(plugins)]
-	ssl := mode/3%2 == 1
+	plugins := []string{"mysql_native_password", "caching_sha2_password", "mysql_clear_password", "mysql_native_password"}
+	plugin := plugins[mode%4]
+	switched := mode%4 == 3
+	ssl := mode/4%2 == 1
 	return func(pw []byte) detecttest.Login {
 		var resp []byte
 		switch plugin {
@@ -89,17 +91,25 @@ func login(mode uint8, user, db []byte) func(pw []byte) detecttest.Login {
 		p = append(p, 0xff)
 		p = append(p, make([]byte, 23)...)
 		p = detecttest.Cat(p, u, byte(0), byte(len(resp)), resp, d, byte(0), plugin, byte(0))
+		ok := []byte{0, 0, 0, 2, 0, 0, 0}
 		l := detecttest.Login{
 			In: detect.Input{
 				C2S:        detecttest.Cat(myPacket(1, p), myPacket(0, []byte("\x03select 1"))),
-				S2C:        detecttest.Cat(greeting(ssl, plugin), myPacket(2, []byte{0, 0, 0, 2, 0, 0, 0})),
+				S2C:        detecttest.Cat(greeting(ssl, plugin), myPacket(2, ok)),
 				ServerPort: 3306, Transport: 6,
 			},
 			Forms: [][]byte{pw, resp},
 			User:  string(u),
+			Kind:  detect.KindPasswordHashExposed,
 		}
-		if !ssl {
-			l.Kind = detect.KindTLSUpgradeRefused
+		switch {
+		case switched:
+			clear := detecttest.Cat(pw, byte(0))
+			l.In.C2S = detecttest.Cat(myPacket(1, p), myPacket(3, clear), myPacket(0, []byte("\x03select 1")))
+			l.In.S2C = detecttest.Cat(greeting(ssl, plugin), myPacket(2, []byte("\xfemysql_clear_password\x00")), myPacket(4, ok))
+			l.Kind = detect.KindCleartextPassword
+		case plugin == "mysql_clear_password":
+			l.Kind = detect.KindCleartextPassword
 		}
 		return l
 	}
@@ -107,8 +117,8 @@ func login(mode uint8, user, db []byte) func(pw []byte) detecttest.Login {
 
 // FuzzMySQLLogin is the secret oracle: around a fuzzed password, user and
 // database, no form of the password (plain, native or SHA-2 scramble)
-// reaches the verdict (detecttest.CheckLogin). The detector reports no
-// password finding today; the oracle holds it to that.
+// reaches the verdict (detecttest.CheckLogin), and the login is reported
+// as a password in clear or a scramble that can be guessed offline.
 func FuzzMySQLLogin(f *testing.F) {
-	detecttest.FuzzLogin(f, Detect, login, 6, detecttest.AnyMode(detecttest.NotNUL), "ibmitst", "Fake-Pw-mysql-6W", "ibmitap")
+	detecttest.FuzzLogin(f, Detect, login, 8, detecttest.AnyMode(detecttest.NotNUL), "ibmitst", "Fake-Pw-mysql-6W", "ibmitap")
 }

@@ -57,8 +57,10 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 	case caps&clientSSL == 0:
 		starttls.NotOffered(v, "MySQL SSL", "the server does not offer CLIENT_SSL")
 		user(resp, ccaps, v)
+		password(resp, ccaps, serverPlugin(hs, caps), crest, srest, v)
 	default:
 		user(resp, ccaps, v)
+		password(resp, ccaps, serverPlugin(hs, caps), crest, srest, v)
 	}
 	return true
 }

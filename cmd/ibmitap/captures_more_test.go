@@ -55,6 +55,7 @@ var mechanisms = map[string]string{
 	"smb-logonfail.pcap": "NTLMv2", "smb-nbt139.pcap": "NTLMv2", "smb-smb1.pcap": "NTLMv2",
 	"smb-smb3-plain.pcap": "NTLMv2", "smb-smb3-encrypted.pcap": "NTLMv2",
 	"smtp-auth-plain-587.pcap": "PLAIN",
+	"mysql-nossl-login.pcap":   "mysql_native_password",
 }
 
 // TestCaptureTruthCoversEveryCapture: every capture at the top of testdata

@@ -177,7 +177,7 @@ var captureTruth = map[string][]flowWant{
 	"xmpp-starttls-alert.pcap":      {{"5222", 1, "xmpp-jabber", "no", "TLS 1.3", "", "", kinds(refused)}},
 	"mysql-ssl.pcap":                {{"3306", 1, "mysql", "yes", "TLS 1.3", "", "", kinds(upgr)}},
 	"mysql-ssl-refused.pcap":        {{"3306", 1, "mysql", "no", "", "", "", kinds(refused)}},
-	"mysql-nossl-login.pcap":        {{"3306", 1, "mysql", "no", "", "", "ibmitst", kinds(refused)}},
+	"mysql-nossl-login.pcap":        {{"3306", 1, "mysql", "no", "", "", "ibmitst", kinds(hashx, refused)}},
 	"tds-prelogin-encrypt.pcap":     {{"1433", 1, "ms-sql", "yes", "TLS 1.3", "sql.example.com", "", kinds(upgr)}},
 	"tds-prelogin-off.pcap":         {{"1433", 1, "ms-sql", "no", "TLS 1.3", "sql.example.com", "", kinds(refused)}},
 	"tds-prelogin-notsup.pcap":      {{"1433", 1, "ms-sql", "no", "", "", "ibmitst", kinds(refused, cleartx)}},
