@@ -43,14 +43,14 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 			l.Forms = append(l.Forms, b)
 			l.User = string(u)
 		case 4:
-			// APOP sends no password, but its digest is as guessable as
-			// a substitute: it must not reach the verdict either. The
-			// detector reports nothing of it today.
+			// APOP sends no password, but its digest beside the
+			// greeting's timestamp is as guessable as a substitute.
 			sum := md5.Sum(detecttest.Cat("<1896.697170952@dbc.example>", pw))
 			d := []byte(hex.EncodeToString(sum[:]))
 			l.In.C2S = detecttest.Cat("APOP ", u, " ", d, "\r\nSTAT\r\n")
 			l.In.S2C = detecttest.Cat(greet, "+OK maildrop locked\r\n+OK 0 0\r\n")
-			l.Forms, l.Kind = append(l.Forms, d), ""
+			l.Forms, l.Kind = append(l.Forms, d), detect.KindPasswordHashExposed
+			l.User = string(u)
 		}
 		return l
 	}

@@ -31,7 +31,7 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 		return false
 	}
 	v.Protocol = "pop3"
-	walk(in.C2S, s, v)
+	walk(in.C2S, s, timestamp(g), v)
 	return true
 }
 
@@ -88,8 +88,36 @@ func reply(s []byte, multi bool) (ok bool, status string, rest []byte, have bool
 	return ok, status, rest, true
 }
 
+// timestamp reports whether greeting g carries an APOP timestamp: a
+// msg-id in angle brackets (RFC 1939 §7), the challenge of APOP.
+func timestamp(g []byte) bool {
+	i := bytes.IndexByte(g, '<')
+	if i < 0 {
+		return false
+	}
+	j := bytes.IndexByte(g[i:], '>')
+	return j > 2 && bytes.IndexByte(g[i:i+j], '@') > 0
+}
+
+// apop reads the arguments of an APOP command: the user and an MD5 digest
+// in 32 hex digits.
+func apop(arg []byte) (user string, ok bool) {
+	name, digest, _ := bytes.Cut(arg, []byte(" "))
+	digest = bytes.TrimSpace(digest)
+	if len(name) == 0 || len(name) > 64 || !starttls.Text(name) || len(digest) != 32 {
+		return "", false
+	}
+	for _, c := range digest {
+		if !('0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f') {
+			return "", false
+		}
+	}
+	return string(name), true
+}
+
 // walk pairs the client's commands with the server's replies up to STLS.
-func walk(c, s []byte, v *detect.Verdict) {
+// stamp says the greeting carried an APOP timestamp.
+func walk(c, s []byte, stamp bool, v *detect.Verdict) {
 	user := ""
 	for range maxCommands {
 		ln, rest, ok := starttls.Line(c)
@@ -118,6 +146,22 @@ func walk(c, s []byte, v *detect.Verdict) {
 				user = ""
 			}
 			v.User = user
+			continue
+		}
+		if arg, ok := starttls.Verb(ln, "APOP"); ok {
+			if u, ok := apop(arg); ok && stamp {
+				// MD5(timestamp + password) beside the timestamp: a
+				// dictionary can be tried against it offline.
+				user, v.User = u, u
+				v.Add(detect.Finding{
+					Kind: detect.KindPasswordHashExposed, Severity: detect.SevHigh,
+					Message:   "POP3 APOP digest and its timestamp visible: the password can be guessed offline (user " + u + ")",
+					User:      u,
+					Protocol:  "pop3 APOP",
+					Mechanism: "MD5",
+					Length:    32, // the digest's hex, fixed by the mechanism
+				})
+			}
 			continue
 		}
 		if _, ok := starttls.Verb(ln, "PASS"); ok {
