@@ -127,66 +127,27 @@ func walk(c, s []byte, v *detect.Verdict) {
 	}
 }
 
-// maxSASLSteps bounds the client responses of one AUTHINFO SASL exchange.
-const maxSASLSteps = 8
-
-// sasl follows an AUTHINFO SASL command (RFC 4643 §2.4) whose reply (code,
-// have) was read: the client's responses go with the server's 383
-// continuations up to its final reply, and are never read as commands (a
-// 6-byte password's base64 can spell STARTTLS). PLAIN and LOGIN are
-// reported with the user their first response names. It returns the
-// streams after the exchange.
+// sasl follows an AUTHINFO SASL command (RFC 4643 §2.4) whose reply
+// (code, have) was read (starttls.SASL: the responses that go with 383
+// continuations are never read as commands), and reports PLAIN and LOGIN
+// with the user they name. It returns the streams after the exchange.
 func sasl(arg, c, s []byte, code int, have bool, v *detect.Verdict) ([]byte, []byte) {
 	mech, first, _ := bytes.Cut(arg, []byte(" "))
-	if bytes.Equal(first, []byte("=")) {
-		first = nil // an empty initial response
-	}
-	plain, login := bytes.EqualFold(mech, []byte("PLAIN")), bytes.EqualFold(mech, []byte("LOGIN"))
-	// Without the server's replies, PLAIN's and LOGIN's responses are
-	// still known: one PLAIN message, the LOGIN user and password.
-	need := 0
-	switch {
-	case plain:
-		need = 1
-	case login:
-		need = 2
-	}
-	n := 0
-	if len(first) > 0 {
-		n = 1
-	}
-	for n < maxSASLSteps && (have && code == 383 || !have && n < need) {
-		ln, rest, ok := starttls.Line(c)
+	c, user, pw := starttls.SASL(mech, first, c, code == 383, have, func() (bool, bool) {
+		r, rest, ok := starttls.Line(s)
 		if !ok {
-			break
+			return false, false
 		}
-		c = rest
-		if have {
-			code, have = 0, false
-			if r, srest, ok := starttls.Line(s); ok {
-				if cd, _, ok := starttls.Code(r); ok {
-					code, have, s = cd, true, srest
-				}
-			}
+		cd, _, ok := starttls.Code(r)
+		if !ok {
+			return false, false
 		}
-		if bytes.Equal(ln, []byte("*")) {
-			return c, s // cancelled: the server's 481 ends the exchange
-		}
-		if n == 0 {
-			first = ln
-		}
-		n++
+		s = rest
+		return cd == 383, true
+	})
+	if pw {
+		starttls.SASLPassword(v, "NNTP AUTHINFO SASL", "nntp AUTHINFO SASL", string(bytes.ToUpper(mech)), user)
 	}
-	if !plain && !login || len(first) == 0 {
-		return c, s // challenge-response mechanisms send no password
-	}
-	user := ""
-	if plain {
-		user = starttls.PlainUser(first)
-	} else {
-		user = starttls.LoginUser(first)
-	}
-	starttls.SASLPassword(v, "NNTP AUTHINFO SASL", "nntp AUTHINFO SASL", string(bytes.ToUpper(mech)), user)
 	return c, s
 }
 

@@ -177,78 +177,24 @@ func walk(c, s []byte, stamp bool, v *detect.Verdict) {
 	}
 }
 
-// maxSASLSteps bounds the client responses of one AUTH exchange.
-const maxSASLSteps = 8
-
-// auth follows an AUTH command whose reply (status, have) was read: the
-// client's SASL responses (RFC 5034) go with the server's "+" continuations
-// up to its +OK or -ERR, and are never read as commands: a base64 line
-// may spell one (a 3-byte password can encode to "STLS" or "USER"). A
-// mechanism that sends the password (PLAIN,
-// LOGIN) is reported with the user it names. It returns the streams after
-// the exchange.
+// auth follows an AUTH command whose reply (status, have) was read
+// (starttls.SASL: its client lines are never read as commands), and
+// reports PLAIN and LOGIN (RFC 5034) with the user they name. It returns
+// the streams after the exchange.
 func auth(arg, c, s []byte, status string, have bool, v *detect.Verdict) ([]byte, []byte) {
 	mech, first, _ := bytes.Cut(arg, []byte(" "))
-	if bytes.Equal(first, []byte("=")) {
-		first = nil // an empty initial response
-	}
-	plain, login := bytes.EqualFold(mech, []byte("PLAIN")), bytes.EqualFold(mech, []byte("LOGIN"))
-	// Without the server's answers, PLAIN's and LOGIN's responses are
-	// still known: one PLAIN message, the LOGIN user and password.
-	need := 0
-	switch {
-	case plain:
-		need = 1
-	case login:
-		need = 2
-	}
-	n := 0
-	if len(first) > 0 {
-		n = 1
-	}
-	for n < maxSASLSteps && (have && status == "+" || !have && n < need) {
-		ln, rest, ok := starttls.Line(c)
+	c, user, pw := starttls.SASL(mech, first, c, status == "+", have, func() (bool, bool) {
+		_, st, rest, ok := reply(s, false)
 		if !ok {
-			break
+			return false, false
 		}
-		c = rest
-		if bytes.Equal(ln, []byte("*")) {
-			// The client cancelled (RFC 5034 §4): the server's -ERR
-			// ends the exchange.
-			if _, _, srest, ok := reply(s, false); ok {
-				s = srest
-			}
-			return c, s
-		}
-		if n == 0 {
-			first = ln
-		}
-		n++
-		if have {
-			_, status, s, have = replyOr(s)
-		}
+		s = rest
+		return st == "+", true
+	})
+	if pw {
+		starttls.SASLPassword(v, "POP3 AUTH", "pop3 AUTH", string(bytes.ToUpper(mech)), user)
 	}
-	if !plain && !login {
-		return c, s // challenge-response mechanisms send no password
-	}
-	user := ""
-	if plain {
-		user = starttls.PlainUser(first)
-	} else if len(first) > 0 {
-		user = starttls.LoginUser(first)
-	}
-	starttls.SASLPassword(v, "POP3 AUTH", "pop3 AUTH", string(bytes.ToUpper(mech)), user)
 	return c, s
-}
-
-// replyOr reads one reply as reply does, leaving s as it is when the head
-// holds none.
-func replyOr(s []byte) (good bool, status string, rest []byte, have bool) {
-	good, status, rest, have = reply(s, false)
-	if !have {
-		rest = s
-	}
-	return good, status, rest, have
 }
 
 // clear reports a password sent in clear, once per flow.

@@ -70,6 +70,65 @@ func printable(b []byte) bool {
 	return true
 }
 
+// maxSASLSteps bounds the client responses of one SASL exchange.
+const maxSASLSteps = 8
+
+// SASL follows the client's side of a SASL exchange (RFC 4422) in a line
+// protocol, so that its responses are never read as commands: a base64
+// line can spell one (a 3-byte password "STLS", a 6-byte one "STARTTLS").
+// The command named mech with the initial response first (nil or "=" when
+// none); c holds the client bytes after the command. more says the
+// server's answer to the command was a continuation and have that it was
+// captured; next reads the server's answer to the next client line the
+// same way. Without the server's answers, PLAIN's one response and LOGIN's
+// two are still known. A "*" line cancels the exchange.
+//
+// It returns the client bytes after the exchange and, for a PLAIN or LOGIN
+// response seen, the user it names and password true.
+func SASL(mech, first, c []byte, more, have bool, next func() (more, have bool)) (rest []byte, user string, password bool) {
+	if bytes.Equal(first, []byte("=")) {
+		first = nil // an empty initial response
+	}
+	plain, login := bytes.EqualFold(mech, []byte("PLAIN")), bytes.EqualFold(mech, []byte("LOGIN"))
+	need := 0
+	switch {
+	case plain:
+		need = 1
+	case login:
+		need = 2
+	}
+	n := 0
+	if len(first) > 0 {
+		n = 1
+	}
+	for n < maxSASLSteps && (have && more || !have && n < need) {
+		ln, r, ok := Line(c)
+		if !ok {
+			break
+		}
+		c = r
+		if have {
+			more, have = next()
+		}
+		if bytes.Equal(ln, []byte("*")) {
+			return c, "", false
+		}
+		if n == 0 {
+			first = ln
+		}
+		n++
+	}
+	switch {
+	case len(first) == 0:
+		return c, "", false
+	case plain:
+		return c, PlainUser(first), true
+	case login:
+		return c, LoginUser(first), true
+	}
+	return c, "", false // challenge-response mechanisms send no password
+}
+
 // SASLPassword records a SASL mechanism that sends the password in clear
 // (PLAIN, LOGIN) outside TLS. proto names the command ("pop3 AUTH"), what
 // the protocol's name for it in the message ("POP3 AUTH"); user may be "".
