@@ -91,12 +91,21 @@ func reply(s []byte, multi bool) (ok bool, status string, rest []byte, have bool
 // timestamp reports whether greeting g carries an APOP timestamp: a
 // msg-id in angle brackets (RFC 1939 §7), the challenge of APOP.
 func timestamp(g []byte) bool {
-	i := bytes.IndexByte(g, '<')
-	if i < 0 {
-		return false
+	for {
+		i := bytes.IndexByte(g, '<')
+		if i < 0 {
+			return false
+		}
+		g = g[i:]
+		j := bytes.IndexByte(g, '>')
+		if j < 0 {
+			return false
+		}
+		if bytes.IndexByte(g[:j], '@') > 1 {
+			return true
+		}
+		g = g[1:] // other text in angle brackets: look further
 	}
-	j := bytes.IndexByte(g[i:], '>')
-	return j > 2 && bytes.IndexByte(g[i:i+j], '@') > 0
 }
 
 // apop reads the arguments of an APOP command: the user and an MD5 digest
