@@ -95,3 +95,25 @@ func (e *Engine) hint(src Ahead) {
 		e.prefetchFlow(q)
 	}
 }
+
+// prefetchVictims prepares the evictions to come while a full table takes
+// new flows (a flood): the least recently seen flows are scattered in
+// memory, and each eviction reads the victim and then its index slot. The
+// victim after next is prefetched now; the next victim, prefetched at the
+// previous eviction, is read to prefetch its slot.
+func (e *Engine) prefetchVictims() {
+	for _, l := range [...]*flowList{&e.lists[listTCP], &e.lists[listUDP]} {
+		f := l.head
+		if f == nil {
+			continue
+		}
+		x := &e.flows
+		prefetch(uintptr(unsafe.Pointer(&x.slots[x.hash(&f.k)&x.mask])))
+		if n := f.next; n != nil {
+			p := uintptr(unsafe.Pointer(n))
+			prefetch(p)
+			prefetch(p + 64)
+			prefetch(p + 128)
+		}
+	}
+}

@@ -159,6 +159,7 @@ func (e *Engine) evictOne() {
 	e.stats.Evicted++
 	e.finish(victim, EndEvicted)
 	e.remove(victim)
+	e.prefetchVictims()
 }
 
 // expire ends flows idle for longer than their timeout and drops tombstones
