@@ -130,6 +130,9 @@ func walk(c, s []byte, v *detect.Verdict) {
 		}
 		if arg, ok := starttls.Verb(cmd, "LOGIN"); ok {
 			user := firstString(arg)
+			if user == "" {
+				user = literalUser(arg, rest)
+			}
 			v.User = user
 			f := detect.Finding{
 				Kind: detect.KindCleartextPassword, Severity: detect.SevCritical,
@@ -238,6 +241,24 @@ func skipLiterals(ln, rest []byte) []byte {
 		}
 	}
 	return nil
+}
+
+// maxUser bounds a user ID read from a literal.
+const maxUser = 64
+
+// literalUser returns the user ID of a LOGIN whose first argument is a
+// literal: arg is the command's first line after LOGIN, "{N}" or "{N+}"
+// alone, and rest the client bytes after that line, the literal's N bytes
+// first. "" when the literal is longer than a user ID, cut or no text.
+func literalUser(arg, rest []byte) string {
+	if len(arg) == 0 || arg[0] != '{' {
+		return ""
+	}
+	n, ok := literal(arg)
+	if !ok || n == 0 || n > maxUser || n > len(rest) || !starttls.Text(rest[:n]) {
+		return ""
+	}
+	return string(rest[:n])
 }
 
 // firstString returns the first argument of a command: an atom or a quoted

@@ -29,6 +29,8 @@ var transcripts = []detecttest.Transcript{
 		S2C: "* OK ready\r\n+ Ready for literal data\r\na1 OK\r\na2 OK\r\n", OK: true, Want: up{Protocol: "imap", User: "bob", Kinds: detecttest.ClearPw}},
 	{Name: "non-synchronising literal password", C2S: "a1 LOGIN bob {17+}\r\nt LOGIN topsecret\r\na2 SELECT INBOX\r\n",
 		S2C: "* OK ready\r\na1 OK\r\na2 OK\r\n", OK: true, Want: up{Protocol: "imap", User: "bob", Kinds: detecttest.ClearPw}},
+	{Name: "user and password as literals", C2S: "a1 LOGIN {3}\r\nbob {17+}\r\nt LOGIN topsecret\r\na2 SELECT INBOX\r\n",
+		S2C: "* OK ready\r\n+ Ready\r\na1 OK\r\na2 OK\r\n", OK: true, Want: up{Protocol: "imap", User: "bob", Kinds: detecttest.ClearPw}},
 	{Name: "literal of another command", C2S: "a1 APPEND INBOX {33}\r\nb1 STARTTLS\r\nb2 LOGIN eve pw\r\n\r\na2 LOGOUT\r\n",
 		S2C: "* OK ready\r\n+ go\r\na1 OK\r\n* BYE\r\na2 OK\r\n", OK: true, Want: up{Protocol: "imap"}},
 	{Name: "literal cut by the head", C2S: "a1 LOGIN bob {40}\r\nt LOGIN topsecret\r\n", S2C: "* OK ready\r\n", OK: true,

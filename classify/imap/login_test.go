@@ -31,8 +31,8 @@ func atom(c byte) bool {
 
 // login builds an IMAP login around a password: LOGIN with the user as an
 // atom or a quoted string and the password as a quoted string or a
-// synchronising literal, or AUTHENTICATE PLAIN, after a greeting of fuzzed
-// text.
+// synchronising literal, AUTHENTICATE PLAIN, or LOGIN with both as
+// literals, after a greeting of fuzzed text.
 func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 	u := detecttest.Keep(user, 64, "bob", atom)
 	qu := detecttest.Keep(user, 64, "bob", detecttest.TextByte)
@@ -40,7 +40,7 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 	greet := detecttest.Cat("* OK ", g, "\r\n")
 	return func(pw []byte) detecttest.Login {
 		l := detecttest.Login{In: detect.Input{ServerPort: 143, Transport: 6}, Forms: [][]byte{pw}, Kind: detect.KindCleartextPassword}
-		switch mode % 4 {
+		switch mode % 5 {
 		case 0:
 			l.In.C2S = detecttest.Cat("a1 LOGIN ", u, " ", quoted(pw), "\r\na2 SELECT INBOX\r\n")
 			l.In.S2C = detecttest.Cat(greet, "a1 OK LOGIN completed\r\na2 OK\r\n")
@@ -55,6 +55,11 @@ func login(mode uint8, user, banner []byte) func(pw []byte) detecttest.Login {
 			l.In.C2S = detecttest.Cat("a1 LOGIN ", u, fmt.Sprintf(" {%d}\r\n", len(pw)), pw, "\r\na2 SELECT INBOX\r\n")
 			l.In.S2C = detecttest.Cat(greet, "+ Ready for literal data\r\na1 OK LOGIN completed\r\na2 OK\r\n")
 			l.User = string(u)
+		case 4:
+			// Both as literals, the second non-synchronising (RFC 7888).
+			l.In.C2S = detecttest.Cat(fmt.Sprintf("a1 LOGIN {%d}\r\n", len(qu)), qu, fmt.Sprintf(" {%d+}\r\n", len(pw)), pw, "\r\na2 SELECT INBOX\r\n")
+			l.In.S2C = detecttest.Cat(greet, "+ Ready for literal data\r\na1 OK LOGIN completed\r\na2 OK\r\n")
+			l.User = string(qu)
 		case 3:
 			b := detecttest.B64(detecttest.Cat(byte(0), u, byte(0), pw))
 			l.In.C2S = detecttest.Cat("a1 AUTHENTICATE PLAIN\r\n", b, "\r\na2 SELECT INBOX\r\n")
@@ -72,7 +77,7 @@ func FuzzIMAPLogin(f *testing.F) {
 	// A literal password that reads like commands (the walk once took it
 	// for them).
 	f.Add(uint8(2), []byte("bob"), []byte("t LOGIN topsecret\r\nu STARTTLS"), []byte("ready"))
-	detecttest.FuzzLogin(f, Detect, login, 4, keep, "ibmitst", `Fake-Pw-mail-5T "q" \b`, "Dovecot ready.")
+	detecttest.FuzzLogin(f, Detect, login, 5, keep, "ibmitst", `Fake-Pw-mail-5T "q" \b`, "Dovecot ready.")
 }
 
 // TestLiteralPasswordNotACommand is the regression of a password sent as a
@@ -101,7 +106,7 @@ func TestLiteralPasswordNotACommand(t *testing.T) {
 // keep says which password bytes a mode carries: a quoted string text, a
 // literal any byte (a line end too: its count frames it).
 func keep(mode uint8, c byte) bool {
-	if mode%4 == 2 {
+	if m := mode % 5; m == 2 || m == 4 {
 		return true
 	}
 	return detecttest.TextByte(c)
