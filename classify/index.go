@@ -72,7 +72,7 @@ func (x *index) get(k *key, h uint64) *flow {
 		if s.f == nil {
 			return nil
 		}
-		if s.h == h && s.f.k == *k {
+		if s.h == h && s.f.k.equal(k) {
 			return s.f
 		}
 	}

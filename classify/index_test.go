@@ -17,8 +17,11 @@ func TestIndexAgainstMap(t *testing.T) {
 		for step := range 200000 {
 			var k key
 			k.a[15] = byte(r.IntN(40))
+			k.b[0] = byte(r.IntN(2))
 			k.pa = uint16(r.IntN(100))
-			k.proto = 6
+			k.pb = uint16(r.IntN(2))
+			k.vlan = uint16(r.IntN(2))
+			k.proto = []uint8{6, 17}[r.IntN(2)]
 			h := x.hash(&k)
 			got := x.get(&k, h)
 			if got != want[k] {
@@ -87,6 +90,28 @@ func TestEndpointLessOrdersBytes(t *testing.T) {
 		want := bytes.Compare(a[:], b[:]) < 0 || (a == b && pa < pb)
 		if got := endpointLess(a, pa, b, pb); got != want {
 			t.Fatalf("endpointLess(%x:%d, %x:%d) = %v, want %v", a, pa, b, pb, got, want)
+		}
+	}
+}
+
+// TestKeyEqual: the field-by-field comparison agrees with == on keys that
+// differ in one field at a time (the index relies on it when two keys
+// share a hash).
+func TestKeyEqual(t *testing.T) {
+	base := key{pa: 1, pb: 2, vlan: 3, proto: 6}
+	base.a[15], base.b[15] = 1, 2
+	variants := []func(*key){
+		func(k *key) {},
+		func(k *key) { k.a[0] ^= 1 }, func(k *key) { k.a[15] ^= 1 },
+		func(k *key) { k.b[0] ^= 1 }, func(k *key) { k.b[15] ^= 1 },
+		func(k *key) { k.pa++ }, func(k *key) { k.pb++ },
+		func(k *key) { k.vlan++ }, func(k *key) { k.proto = 17 },
+	}
+	for i, change := range variants {
+		o := base
+		change(&o)
+		if got, want := base.equal(&o), base == o; got != want {
+			t.Errorf("variant %d: equal = %v, == says %v", i, got, want)
 		}
 	}
 }
