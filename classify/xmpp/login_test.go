@@ -17,10 +17,11 @@ func escaped(b []byte) []byte {
 }
 
 // login builds an XMPP login around a password on a stream that never
-// upgrades: SASL PLAIN (RFC 6120 §6) or the legacy jabber:iq:auth
-// (XEP-0078) with the password as XML text, to a server named by fuzzed
-// bytes. The detector reads only the stream header and STARTTLS; the oracle
-// holds it to reading nothing of a login.
+// upgrades: SASL PLAIN (RFC 6120 §6) with the message in <auth/> or in the
+// <response/> after an empty one, or the legacy jabber:iq:auth (XEP-0078)
+// with the password as XML text, to a server named by fuzzed bytes. SASL
+// PLAIN must be reported with its user; jabber:iq:auth is not read (the
+// oracle holds it to reading nothing of it).
 func login(mode uint8, user, extra []byte) func(pw []byte) detecttest.Login {
 	u := detecttest.Keep(user, 64, "bob", func(c byte) bool { return detecttest.Graphic(c) && c != '@' })
 	host := detecttest.Keep(extra, 64, "example.com", func(c byte) bool { return detecttest.Graphic(c) && !strings.ContainsRune(`<>&'"`, rune(c)) })
@@ -29,12 +30,22 @@ func login(mode uint8, user, extra []byte) func(pw []byte) detecttest.Login {
 		"<stream:features><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>PLAIN</mechanism></mechanisms></stream:features>")
 	return func(pw []byte) detecttest.Login {
 		l := detecttest.Login{In: detect.Input{ServerPort: 5222, Transport: 6}, Forms: [][]byte{pw, escaped(pw)}}
-		switch mode % 2 {
+		switch mode % 3 {
 		case 0:
 			b := detecttest.B64(detecttest.Cat(byte(0), u, byte(0), pw))
 			l.In.C2S = detecttest.Cat(header, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>", b, "</auth>")
 			l.In.S2C = detecttest.Cat(features, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")
 			l.Forms = append(l.Forms, b)
+			l.User, l.Kind = string(u), detect.KindCleartextPassword
+		case 2:
+			// An empty initial response; the message follows the
+			// server's empty challenge.
+			b := detecttest.B64(detecttest.Cat(byte(0), u, byte(0), pw))
+			l.In.C2S = detecttest.Cat(header, "<auth xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\" mechanism=\"PLAIN\">=</auth>",
+				"<response xmlns='urn:ietf:params:xml:ns:xmpp-sasl'>", b, "</response>")
+			l.In.S2C = detecttest.Cat(features, "<challenge xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/><success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>")
+			l.Forms = append(l.Forms, b)
+			l.User, l.Kind = string(u), detect.KindCleartextPassword
 		case 1:
 			l.In.C2S = detecttest.Cat(header, "<iq type='set' id='auth2'><query xmlns='jabber:iq:auth'><username>", u,
 				"</username><password>", escaped(pw), "</password><resource>tap</resource></query></iq>")
@@ -47,5 +58,5 @@ func login(mode uint8, user, extra []byte) func(pw []byte) detecttest.Login {
 // FuzzXMPPLogin is the secret oracle: around a fuzzed password, user and
 // server name, no form of the password reaches the verdict (detecttest.CheckLogin).
 func FuzzXMPPLogin(f *testing.F) {
-	detecttest.FuzzLogin(f, Detect, login, 2, detecttest.AnyMode(detecttest.NotNUL), "ibmitst", "Fake-Pw-mail-5T<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", "example.com")
+	detecttest.FuzzLogin(f, Detect, login, 3, detecttest.AnyMode(detecttest.NotNUL), "ibmitst", "Fake-Pw-mail-5T<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>", "example.com")
 }

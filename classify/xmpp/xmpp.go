@@ -26,6 +26,7 @@ func Detect(in *detect.Input, v *detect.Verdict) bool {
 	v.Protocol = "xmpp"
 	c := element(in.C2S, "starttls")
 	if c < 0 {
+		plain(in.C2S, v)
 		return true
 	}
 	if p := element(in.S2C, "proceed"); p >= 0 {

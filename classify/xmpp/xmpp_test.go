@@ -24,6 +24,11 @@ var transcripts = []detecttest.Transcript{
 	{Name: "SASL failure is no TLS refusal", C2S: "<stream:stream xmlns=\x27jabber:client\x27><starttls xmlns=\x27urn:ietf:params:xml:ns:xmpp-tls\x27/>",
 		S2C: "<stream:stream><failure xmlns=\x27urn:ietf:params:xml:ns:xmpp-sasl\x27/>", OK: true, Want: up{Protocol: "xmpp"}},
 	{Name: "server-to-server", C2S: "<stream:stream xmlns=\x27jabber:server\x27 xmlns:stream=\x27http://etherx.jabber.org/streams\x27>", S2C: "", OK: true, Want: up{Protocol: "xmpp"}},
+	{Name: "SASL PLAIN in clear", C2S: "<stream:stream xmlns=\x27jabber:client\x27><auth xmlns=\x27urn:ietf:params:xml:ns:xmpp-sasl\x27 mechanism=\x27PLAIN\x27>AGJvYgB4</auth>",
+		S2C: "<stream:stream xmlns=\x27jabber:client\x27><success xmlns=\x27urn:ietf:params:xml:ns:xmpp-sasl\x27/>", OK: true, Want: up{Protocol: "xmpp", User: "bob", Kinds: detecttest.ClearPw}},
+	{Name: "SASL SCRAM is none", C2S: "<stream:stream xmlns=\x27jabber:client\x27><auth xmlns=\x27urn:ietf:params:xml:ns:xmpp-sasl\x27 mechanism=\x27SCRAM-SHA-1\x27>biwsbj1ib2Iscj1hYmM=</auth>",
+		S2C: "", OK: true, Want: up{Protocol: "xmpp"}},
+	{Name: "auth of another namespace", C2S: "<stream:stream xmlns=\x27jabber:client\x27><auth mechanism=\x27PLAIN\x27>AGJvYgB4</auth>", S2C: "", OK: true, Want: up{Protocol: "xmpp"}},
 	{Name: "other XML", C2S: "<?xml version=\x271.0\x27?><soap:Envelope>", S2C: "", OK: false, Want: up{}},
 	{Name: "HTTP", C2S: "GET / HTTP/1.1\r\n", S2C: "", OK: false, Want: up{}},
 }
