@@ -140,3 +140,49 @@ func TestHintsChangeNothing(t *testing.T) {
 		t.Errorf("only %d packets used a hint: the look ahead is not wired", hinted)
 	}
 }
+
+// TestEarlyLookChangesNothing: ruling a flow out on the first segment of
+// its second direction before copying it gives the very flows the lazy
+// inspection of the copied heads gives, on every capture of testdata and
+// on generated flows of random bytes (which it rules out).
+func TestEarlyLookChangesNothing(t *testing.T) {
+	files := []string{interleaved(t, 3000)}
+	for _, pat := range []string{"../testdata/*.pcap", "../testdata/*.pcapng", "../testdata/*/*.pcap"} {
+		m, _ := filepath.Glob(pat)
+		files = append(files, m...)
+	}
+	run := func(name string, early bool) ([]Flow, uint64) {
+		f, err := capture.OpenFile(name)
+		if err != nil {
+			return nil, 0
+		}
+		defer f.Close()
+		var flows []Flow
+		e, err := New(Config{Emit: func(fl *Flow) {
+			c := *fl
+			c.Findings = slices.Clone(fl.Findings)
+			flows = append(flows, c)
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.noEarlyLook = !early
+		if err := Drain(f, e, nil); err != nil && !errors.Is(err, io.EOF) {
+			t.Logf("%s: %v", name, err)
+		}
+		e.Flush()
+		return flows, e.earlyRuled
+	}
+	var ruled uint64
+	for _, name := range files {
+		lazy, _ := run(name, false)
+		got, n := run(name, true)
+		ruled += n
+		if !reflect.DeepEqual(got, lazy) {
+			t.Errorf("%s: %d flows with the early look, %d without, or they differ", name, len(got), len(lazy))
+		}
+	}
+	if ruled < 900 {
+		t.Errorf("only %d flows ruled out early: the look is not wired", ruled)
+	}
+}

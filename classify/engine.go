@@ -87,9 +87,13 @@ type Engine struct {
 	flows     index            // live flows by key
 	hints     [hintRing]hinted // keys and hashes of the packets ahead (Drain)
 	hintsUsed uint64           // packets whose key came from a hint (tests)
-	lists     [3]flowList      // open TCP, UDP, closed TCP (tombstones)
-	free      []*flow
-	bufs      [][][]byte // free head buffers by size class
+	// earlyRuled counts flows ruled out on a first segment before it was
+	// copied; noEarlyLook turns that look off (tests compare both ways).
+	earlyRuled  uint64
+	noEarlyLook bool
+	lists       [3]flowList // open TCP, UDP, closed TCP (tombstones)
+	free        []*flow
+	bufs        [][][]byte // free head buffers by size class
 	// headMem is the head memory handed out and not yet returned.
 	headMem     int64
 	idleMem     int64   // of it, bytes idle in the free lists
@@ -349,6 +353,10 @@ func (e *Engine) payload(f *flow, dir int, seq uint32, data []byte) {
 		return
 	}
 	h := &e.detail(f).heads[dir]
+	if e.ruledOutBefore(f, dir, seq, data) {
+		e.stopBuffering(f)
+		return
+	}
 	hadHole := h.hole
 	owned := e.ownsHeads(f)
 	e.current = f

@@ -221,3 +221,60 @@ func (e *Engine) inspect(f *flow) {
 		e.streamEarly(f)
 	}
 }
+
+// ruledOutBefore looks at the first segment of a direction before it is
+// copied, when the other direction already holds bytes and nothing matched
+// yet: if every detector rules the flow out on it (their Reject is sound
+// for any bytes added later, to either head), the segment is never copied
+// and the flow stops buffering there. On a busy link most flows carry bytes
+// no detector knows, and the server's first segment of each was the largest
+// single copy into the heads. Anything short of every detector saying "not
+// me" leaves the segment to the usual path and the lazy inspection, so the
+// verdict is the same as without this look.
+func (e *Engine) ruledOutBefore(f *flow, dir int, seq uint32, data []byte) bool {
+	d := f.d
+	h, o := &d.heads[dir], &d.heads[1-dir]
+	if e.noEarlyLook || f.matched >= 0 || f.midStream || len(o.buf) == 0 || len(h.buf) != 0 || h.stopped() || h.nspans != 0 ||
+		(h.synced && seq != h.next) || e.allRuled == ^uint64(0) {
+		return false
+	}
+	seg, full := data, false
+	if len(seg) >= e.cfg.HeadBytes {
+		seg, full = seg[:e.cfg.HeadBytes], true
+	}
+	if len(seg) < d.until[dir] && len(o.buf) < d.until[1-dir] && !full && headFlags(&d.heads[c2s], &d.heads[s2c]) == d.flags {
+		return false // every detector asked waits for more than this: it cannot answer differently
+	}
+	cp, sp := f.k.pa, f.k.pb
+	if !f.clientA {
+		cp, sp = sp, cp
+	}
+	in, v := &e.in, &e.v
+	*in = detect.Input{ClientPort: cp, ServerPort: sp, Transport: f.transport}
+	if dir == c2s {
+		in.C2S, in.C2SFull = seg, full
+		in.S2C, in.S2CFull, in.S2CHole = o.buf, o.full, o.hole
+	} else {
+		in.S2C, in.S2CFull = seg, full
+		in.C2S, in.C2SFull, in.C2SHole = o.buf, o.full, o.hole
+	}
+	ruled := d.ruled
+	for i := range e.dets {
+		if ruled&(1<<i) != 0 {
+			continue
+		}
+		det := &e.dets[i]
+		*v = detect.Verdict{}
+		if det.Detect(in, v) || det.Reject == nil || !det.Reject(in) {
+			break
+		}
+		ruled |= 1 << i
+	}
+	*in, *v = detect.Input{}, detect.Verdict{}
+	if ruled != e.allRuled {
+		return false
+	}
+	d.ruled = ruled
+	e.earlyRuled++
+	return true
+}
