@@ -86,28 +86,24 @@ func interleaved(t *testing.T, n int) string {
 	return path
 }
 
-// TestHintsChangeNothing: reading through capture.Prefetch, whose look
-// ahead makes Drain prefetch slots and flows and hand each packet the key
-// worked out in advance, gives the very flows a plain read gives, on every
-// capture of testdata and on a capture of 3,000 interleaved connections.
-func TestHintsChangeNothing(t *testing.T) {
+// sameFlowsBothWays reads every capture of testdata and a capture of
+// 3,000 interleaved connections twice, once with a feature of the engine
+// and once without (set turns it on or off and may wrap the source), and
+// fails when the flows differ. It returns what used reports summed over
+// the runs with the feature, so a test can tell that the feature was used.
+func sameFlowsBothWays(t *testing.T, what string, set func(e *Engine, on bool, f *capture.File) capture.Source, used func(e *Engine) uint64) uint64 {
+	t.Helper()
 	files := []string{interleaved(t, 3000)}
 	for _, pat := range []string{"../testdata/*.pcap", "../testdata/*.pcapng", "../testdata/*/*.pcap"} {
 		m, _ := filepath.Glob(pat)
 		files = append(files, m...)
 	}
-	run := func(name string, ahead bool) ([]Flow, int) {
+	run := func(name string, on bool) ([]Flow, uint64) {
 		f, err := capture.OpenFile(name)
 		if err != nil {
-			return nil, 0
+			return nil, 0 // captures that fail on purpose
 		}
 		defer f.Close()
-		var src capture.Source = f
-		if ahead {
-			pf := capture.NewPrefetch(f)
-			defer pf.Close()
-			src = pf
-		}
 		var flows []Flow
 		e, err := New(Config{Emit: func(fl *Flow) {
 			c := *fl
@@ -117,25 +113,39 @@ func TestHintsChangeNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		src := set(e, on, f)
+		if c, ok := src.(*capture.Prefetch); ok {
+			defer c.Close()
+		}
 		if err := Drain(src, e, nil); err != nil && !errors.Is(err, io.EOF) {
 			t.Logf("%s: %v", name, err)
 		}
 		e.Flush()
-		used := 0
-		if ahead {
-			used = int(e.hintsUsed)
-		}
-		return flows, used
+		return flows, used(e)
 	}
-	hinted := 0
+	var total uint64
 	for _, name := range files {
-		plain, _ := run(name, false)
-		got, used := run(name, true)
-		hinted += used
-		if !reflect.DeepEqual(got, plain) {
-			t.Errorf("%s: %d flows with hints, %d without, or they differ", name, len(got), len(plain))
+		without, _ := run(name, false)
+		with, n := run(name, true)
+		total += n
+		if !reflect.DeepEqual(with, without) {
+			t.Errorf("%s: %d flows with %s, %d without, or they differ", name, len(with), what, len(without))
 		}
 	}
+	return total
+}
+
+// TestHintsChangeNothing: reading through capture.Prefetch, whose look
+// ahead makes Drain prefetch slots and flows and hand each packet the key
+// worked out in advance, gives the very flows a plain read gives, on every
+// capture of testdata and on a capture of 3,000 interleaved connections.
+func TestHintsChangeNothing(t *testing.T) {
+	hinted := sameFlowsBothWays(t, "hints", func(e *Engine, on bool, f *capture.File) capture.Source {
+		if on {
+			return capture.NewPrefetch(f)
+		}
+		return f
+	}, func(e *Engine) uint64 { return e.hintsUsed })
 	if hinted < 10000 {
 		t.Errorf("only %d packets used a hint: the look ahead is not wired", hinted)
 	}
@@ -146,42 +156,10 @@ func TestHintsChangeNothing(t *testing.T) {
 // inspection of the copied heads gives, on every capture of testdata and
 // on generated flows of random bytes (which it rules out).
 func TestEarlyLookChangesNothing(t *testing.T) {
-	files := []string{interleaved(t, 3000)}
-	for _, pat := range []string{"../testdata/*.pcap", "../testdata/*.pcapng", "../testdata/*/*.pcap"} {
-		m, _ := filepath.Glob(pat)
-		files = append(files, m...)
-	}
-	run := func(name string, early bool) ([]Flow, uint64) {
-		f, err := capture.OpenFile(name)
-		if err != nil {
-			return nil, 0
-		}
-		defer f.Close()
-		var flows []Flow
-		e, err := New(Config{Emit: func(fl *Flow) {
-			c := *fl
-			c.Findings = slices.Clone(fl.Findings)
-			flows = append(flows, c)
-		}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.noEarlyLook = !early
-		if err := Drain(f, e, nil); err != nil && !errors.Is(err, io.EOF) {
-			t.Logf("%s: %v", name, err)
-		}
-		e.Flush()
-		return flows, e.earlyRuled
-	}
-	var ruled uint64
-	for _, name := range files {
-		lazy, _ := run(name, false)
-		got, n := run(name, true)
-		ruled += n
-		if !reflect.DeepEqual(got, lazy) {
-			t.Errorf("%s: %d flows with the early look, %d without, or they differ", name, len(got), len(lazy))
-		}
-	}
+	ruled := sameFlowsBothWays(t, "the early look", func(e *Engine, on bool, f *capture.File) capture.Source {
+		e.noEarlyLook = !on
+		return f
+	}, func(e *Engine) uint64 { return e.earlyRuled })
 	if ruled < 900 {
 		t.Errorf("only %d flows ruled out early: the look is not wired", ruled)
 	}
