@@ -303,3 +303,14 @@ func FuzzEngine(f *testing.F) {
 		}
 	})
 }
+
+// TestHeadBytesLimit: head offsets are kept in 32 bits, so a head limit
+// beyond maxHeadBytes is refused when the engine is made, never wrapped.
+func TestHeadBytesLimit(t *testing.T) {
+	if _, err := New(Config{Emit: func(*Flow) {}, HeadBytes: maxHeadBytes + 1}); err == nil {
+		t.Error("New took a head limit above maxHeadBytes")
+	}
+	if _, err := New(Config{Emit: func(*Flow) {}, HeadBytes: maxHeadBytes}); err != nil {
+		t.Errorf("New refused the largest head limit: %v", err)
+	}
+}

@@ -44,7 +44,7 @@ func newIndex() index {
 	return index{slots: make([]slot, minIndex), mask: minIndex - 1, seed: rand.Uint64() | 1}
 }
 
-// mix folds two words into one with a full 64×64→128 multiplication (the
+// mul128 folds two words into one with a full 64×64→128 multiplication (the
 // core step of wyhash, a fact of the published design, written here anew).
 func mul128(a, b uint64) uint64 {
 	hi, lo := bits.Mul64(a, b)
